@@ -1,0 +1,138 @@
+// The narrow store interface every backend implements fully (embedded/, later clickhouse/).
+// One conformance suite (span_store_conformance.h) runs against each backend.
+//
+// Thread-safety: every SpanStore method may be called from many threads at once. Each query
+// sees a consistent snapshot: every span whose Append returned before the query started, and
+// no partially applied batch.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "model/span.h"
+
+namespace hoptrace {
+
+// Span-level predicates. All set fields must hold for the same span. Empty strings and unset
+// optionals match anything. Time bounds apply to the span's start time, inclusive.
+struct SpanFilter {
+  uint64_t start_min_unix_nano = 0;
+  uint64_t start_max_unix_nano = std::numeric_limits<uint64_t>::max();
+  std::string service;
+  std::string agent;
+  std::string model;
+  std::string tool;
+  std::string name;
+  std::string operation;
+  std::optional<StatusCodeValue> status;
+  std::optional<int64_t> min_duration_ns;
+  std::optional<int64_t> max_duration_ns;
+  // Attribute equality on span attributes, comparing AnyValue::ToText() with the given text.
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// One trace in search results. Computed over all stored spans of the trace, not only the
+// spans that matched.
+struct TraceSummary {
+  TraceId trace_id{};
+  std::string root_name;     // name of the root span, else of the earliest span
+  std::string root_service;
+  uint64_t start_unix_nano = 0;  // earliest span start
+  uint64_t end_unix_nano = 0;    // latest span end
+  uint64_t span_count = 0;
+  uint64_t error_count = 0;
+  std::vector<std::string> agents;  // distinct, sorted
+  int64_t input_tokens = 0;  // over spans with usage_counted
+  int64_t output_tokens = 0;
+  int64_t total_tokens = 0;
+  double cost_usd = 0;
+  int64_t duration_ns() const { return static_cast<int64_t>(end_unix_nano - start_unix_nano); }
+  bool operator==(const TraceSummary&) const = default;
+};
+
+enum class GroupField { kAgent, kModel, kProvider, kTool, kService, kOperation, kName, kStatus, kAttribute };
+
+struct GroupKey {
+  GroupField field = GroupField::kAgent;
+  std::string attribute;  // for kAttribute
+  bool operator==(const GroupKey&) const = default;
+};
+
+struct AggregateRequest {
+  SpanFilter filter;
+  std::vector<GroupKey> group_by;  // empty: one row over everything
+  bool with_percentiles = true;    // p50/p95/p99 of duration
+};
+
+struct AggregateRow {
+  std::vector<std::string> key;  // one value per group key ("" when absent; status as text)
+  uint64_t spans = 0;
+  uint64_t errors = 0;
+  int64_t input_tokens = 0;  // tokens and cost over spans with usage_counted
+  int64_t output_tokens = 0;
+  int64_t total_tokens = 0;
+  double cost_usd = 0;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+};
+
+enum class SpanOrder { kNewestFirst, kLongestFirst };
+
+struct AppendResult {
+  uint64_t stored = 0;      // new spans made durable and visible
+  uint64_t duplicates = 0;  // spans whose (trace id, span id) was already stored: not stored again
+};
+
+struct RetentionPolicy {
+  std::optional<uint64_t> max_age_ns;   // drop data whose newest span ended longer ago than this
+  std::optional<uint64_t> max_bytes;    // drop oldest data while the store is larger than this
+  uint64_t now_unix_nano = 0;           // 0: the current time
+};
+
+struct RetentionResult {
+  uint64_t units_dropped = 0;  // whole blocks (embedded) or partitions (ClickHouse)
+  uint64_t spans_dropped = 0;
+  uint64_t bytes_freed = 0;
+};
+
+struct StoreStats {
+  uint64_t spans = 0;               // spans stored (all parts)
+  uint64_t bytes_on_disk = 0;       // everything in the data directory
+  uint64_t wal_bytes_unflushed = 0; // WAL bytes whose data is not yet in blocks
+  uint64_t memory_bytes = 0;        // in-memory recent part
+  uint64_t blocks = 0;
+  uint64_t quarantined_blocks = 0;
+};
+
+class SpanStore {
+ public:
+  virtual ~SpanStore() = default;
+
+  // Stores a batch. Returns only once every stored span is durable and visible to queries.
+  // Spans already stored (same trace and span id) are counted as duplicates and skipped.
+  // On error nothing of the batch is acknowledged; data acknowledged earlier is never lost.
+  virtual StatusOr<AppendResult> Append(std::vector<Span> spans) = 0;
+
+  // All spans of a trace ordered by start time; NotFound when there are none.
+  virtual StatusOr<std::vector<Span>> GetTrace(const TraceId& trace_id) = 0;
+
+  // Traces with at least one span matching `filter`, newest (latest start) first.
+  virtual StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& filter, size_t limit) = 0;
+
+  // Spans matching `filter`, in `order`, at most `limit`.
+  virtual StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order, size_t limit) = 0;
+
+  // Span counts, errors, tokens, cost and duration percentiles grouped by `group_by`,
+  // rows ordered by key.
+  virtual StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& request) = 0;
+
+  virtual StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) = 0;
+
+  virtual StoreStats GetStats() = 0;
+};
+
+}  // namespace hoptrace
