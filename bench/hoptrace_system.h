@@ -1,0 +1,16 @@
+// hoptrace's embedded store under W1: EmbeddedStore with default options, Append per batch of
+// 1,000 spans, Flush at the end of ingest, queries through the SpanStore interface.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "w1_system.h"
+
+namespace hoptrace::bench {
+
+// Opens an embedded store in `dir`. Unimplemented when store_bench was built without the
+// embedded store library.
+StatusOr<std::unique_ptr<W1System>> OpenHoptraceSystem(const std::string& dir);
+
+}  // namespace hoptrace::bench

@@ -1,0 +1,215 @@
+#include "w1_driver.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+
+#include "bench_util.h"
+#include "w1/w1_generator.h"
+
+namespace hoptrace::bench {
+
+namespace {
+
+constexpr uint64_t kHourNs = 3600ULL * 1'000'000'000ULL;
+
+std::string FormatTokens(const TokensByAgent& t) {
+  std::string out;
+  for (const auto& [agent, tokens] : t) {
+    out += (out.empty() ? "" : ", ") + agent + "=" + std::to_string(tokens.first) + "/" +
+           std::to_string(tokens.second);
+  }
+  return "{" + out + "}";
+}
+
+// Runs `query` once to warm up, then `runs` times; returns the median in milliseconds.
+// Stops at the first error.
+StatusOr<double> TimeQuery(int runs, const std::function<Status(int run)>& query) {
+  HT_RETURN_IF_ERROR(query(-1));
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    Stopwatch sw;
+    HT_RETURN_IF_ERROR(query(i));
+    ms.push_back(sw.Millis());
+  }
+  return Median(std::move(ms));
+}
+
+}  // namespace
+
+SlowestQuery W1SlowestQuery() {
+  SlowestQuery q;
+  q.model = "gpt-4o";
+  uint64_t middle = kW1StartUnixNano + kW1SpanNanos / 2;
+  q.start_min_unix_nano = middle - 3 * kHourNs;
+  q.start_max_unix_nano = middle + 3 * kHourNs - 1;
+  q.limit = 20;
+  return q;
+}
+
+std::string W1Result::Serialize() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << "spans " << spans << "\ntraces " << traces << "\ningest_spans_per_s "
+      << ingest_spans_per_s << "\ningest_seconds " << ingest_seconds << "\ngenerate_seconds "
+      << generate_seconds << "\nbytes_per_span " << bytes_per_span << "\nbytes_on_disk "
+      << bytes_on_disk << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms " << q1_ms
+      << "\nq2_ms " << q2_ms << "\nq3_ms " << q3_ms << "\n";
+  for (const std::string& p : problems) out << "problem " << p << "\n";
+  return out.str();
+}
+
+StatusOr<W1Result> W1Result::Parse(const std::string& text) {
+  W1Result r;
+  std::istringstream in(text);
+  std::string line;
+  int fields = 0;
+  while (std::getline(in, line)) {
+    size_t space = line.find(' ');
+    if (space == std::string::npos) return InternalError("bad result line: " + line);
+    std::string key = line.substr(0, space), value = line.substr(space + 1);
+    if (key == "problem") {
+      r.problems.push_back(value);
+      continue;
+    }
+    double d = std::strtod(value.c_str(), nullptr);
+    ++fields;
+    if (key == "spans") r.spans = static_cast<uint64_t>(d);
+    else if (key == "traces") r.traces = static_cast<uint64_t>(d);
+    else if (key == "ingest_spans_per_s") r.ingest_spans_per_s = d;
+    else if (key == "ingest_seconds") r.ingest_seconds = d;
+    else if (key == "generate_seconds") r.generate_seconds = d;
+    else if (key == "bytes_per_span") r.bytes_per_span = d;
+    else if (key == "bytes_on_disk") r.bytes_on_disk = static_cast<uint64_t>(d);
+    else if (key == "peak_rss_mib") r.peak_rss_mib = d;
+    else if (key == "q1_ms") r.q1_ms = d;
+    else if (key == "q2_ms") r.q2_ms = d;
+    else if (key == "q3_ms") r.q3_ms = d;
+    else --fields;
+  }
+  if (fields != 11) return InternalError("incomplete result from child: " + text);
+  return r;
+}
+
+StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
+  W1Result result;
+  const SlowestQuery q3 = W1SlowestQuery();
+
+  // What the answers must be, gathered while generating.
+  std::vector<std::pair<TraceId, size_t>> traces;
+  TokensByAgent expected_tokens;
+  std::vector<int64_t> expected_slowest;
+
+  W1Generator generator({.spans = options.spans, .seed = options.seed});
+  const size_t batch_size = system->batch_spans();
+  std::vector<Span> pending, trace;
+  pending.reserve(batch_size + 64);
+  uint64_t next_progress = options.spans / 10;
+  double generate_s = 0, ingest_s = 0;
+  for (;;) {
+    Stopwatch gen_sw;
+    bool more = generator.NextTrace(&trace);
+    generate_s += gen_sw.Seconds();
+    if (more) {
+      traces.emplace_back(trace[0].trace_id, trace.size());
+      for (const Span& s : trace) {
+        auto& [in, out] = expected_tokens[s.derived.agent];
+        if (s.derived.usage_counted) {
+          in += s.derived.input_tokens;
+          out += s.derived.output_tokens;
+        }
+        if (s.derived.model == q3.model && s.start_unix_nano >= q3.start_min_unix_nano &&
+            s.start_unix_nano <= q3.start_max_unix_nano) {
+          expected_slowest.push_back(s.duration_ns());
+        }
+      }
+      std::move(trace.begin(), trace.end(), std::back_inserter(pending));
+    }
+    while (pending.size() >= batch_size || (!more && !pending.empty())) {
+      size_t n = std::min(batch_size, pending.size());
+      std::vector<Span> batch(std::make_move_iterator(pending.begin()),
+                              std::make_move_iterator(pending.begin() + n));
+      pending.erase(pending.begin(), pending.begin() + n);
+      Stopwatch sw;
+      HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
+      ingest_s += sw.Seconds();
+    }
+    if (generator.spans_emitted() >= next_progress && more) {
+      Progress("  %llu spans, %.0f spans/s into the store",
+               static_cast<unsigned long long>(generator.spans_emitted()),
+               static_cast<double>(generator.spans_emitted()) / std::max(ingest_s, 1e-9));
+      next_progress += options.spans / 10;
+    }
+    if (!more) break;
+  }
+  Stopwatch finish;
+  HT_RETURN_IF_ERROR(system->FinishIngest().WithContext("finish ingest"));
+  ingest_s += finish.Seconds();
+  result.spans = generator.spans_emitted();
+  result.traces = traces.size();
+  result.ingest_seconds = ingest_s;
+  result.generate_seconds = generate_s;
+  result.ingest_spans_per_s = static_cast<double>(result.spans) / ingest_s;
+  HT_ASSIGN_OR_RETURN(result.bytes_on_disk, system->BytesOnDisk());
+  result.bytes_per_span =
+      static_cast<double>(result.bytes_on_disk) / static_cast<double>(result.spans);
+  Progress("  ingested %llu spans in %.1f s (%.0f spans/s; generating them took %.1f s), "
+           "%.0f bytes/span",
+           static_cast<unsigned long long>(result.spans), ingest_s, result.ingest_spans_per_s,
+           generate_s, result.bytes_per_span);
+
+  std::sort(expected_slowest.rbegin(), expected_slowest.rend());
+  if (expected_slowest.size() > q3.limit) expected_slowest.resize(q3.limit);
+
+  // q1: 20 random traces of the generated set, each read once to warm up.
+  W1Random pick(options.seed ^ 0x7131ULL);
+  std::vector<size_t> chosen;
+  for (int i = 0; i < options.query_runs; ++i) chosen.push_back(pick.Uniform(traces.size()));
+  for (size_t c : chosen) {
+    HT_ASSIGN_OR_RETURN(size_t n, system->GetTrace(traces[c].first));
+    if (n != traces[c].second) {
+      result.problems.push_back("q1: trace " + ToHex(traces[c].first) + " has " +
+                                std::to_string(n) + " spans, want " +
+                                std::to_string(traces[c].second));
+    }
+  }
+  auto q1 = TimeQuery(options.query_runs, [&](int run) -> Status {
+    if (run < 0) return Status::Ok();  // warmed above
+    return system->GetTrace(traces[chosen[run]].first).status();
+  });
+  HT_RETURN_IF_ERROR(q1.status().WithContext("q1"));
+  result.q1_ms = *q1;
+  Progress("  q1 %.3f ms", result.q1_ms);
+
+  TokensByAgent tokens;
+  auto q2 = TimeQuery(options.query_runs, [&](int) -> Status {
+    HT_ASSIGN_OR_RETURN(tokens, system->TokensByAgentQuery());
+    return Status::Ok();
+  });
+  HT_RETURN_IF_ERROR(q2.status().WithContext("q2"));
+  result.q2_ms = *q2;
+  if (tokens != expected_tokens) {
+    result.problems.push_back("q2: got " + FormatTokens(tokens) + ", want " +
+                              FormatTokens(expected_tokens));
+  }
+  Progress("  q2 %.3f ms", result.q2_ms);
+
+  std::vector<int64_t> slowest;
+  auto q3_ms = TimeQuery(options.query_runs, [&](int) -> Status {
+    HT_ASSIGN_OR_RETURN(slowest, system->Slowest(q3));
+    return Status::Ok();
+  });
+  HT_RETURN_IF_ERROR(q3_ms.status().WithContext("q3"));
+  result.q3_ms = *q3_ms;
+  if (slowest != expected_slowest) {
+    result.problems.push_back("q3: got " + std::to_string(slowest.size()) +
+                              " spans whose durations differ from the expected " +
+                              std::to_string(expected_slowest.size()));
+  }
+  Progress("  q3 %.3f ms", result.q3_ms);
+  result.peak_rss_mib = system->in_process() ? PeakRssMib() : -1;
+  return result;
+}
+
+}  // namespace hoptrace::bench

@@ -1,0 +1,43 @@
+#include "cli/cli.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/store_commands.h"
+
+namespace hoptrace::cli {
+namespace {
+constexpr char kUsage[] =
+    "hoptrace — distributed tracing for AI agent fleets\n\n"
+    "usage: hoptrace <command> [flags]\n\n"
+    "commands:\n"
+    "  store verify   check every checksum of a data directory\n"
+    "  store load-w1  generate the W1 agent-trace workload into a data directory\n"
+    "  store stats    tokens, cost and latency per agent and model of a data directory\n"
+    "  version        print the version\n\n"
+    "Run 'hoptrace <command> --help' for a command's flags.\n";
+}  // namespace
+
+int Run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  const std::string& cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("hoptrace 0.1.0\n");
+    return 0;
+  }
+  if (cmd == "store") return StoreCommand(rest);
+  std::fprintf(stderr, "hoptrace: unknown command '%s' (try hoptrace --help)\n", cmd.c_str());
+  return 2;
+}
+
+}  // namespace hoptrace::cli

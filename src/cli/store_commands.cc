@@ -1,0 +1,172 @@
+#include "cli/store_commands.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/flags.h"
+#include "storage/embedded/embedded_store.h"
+#include "w1/w1_generator.h"
+
+namespace hoptrace::cli {
+namespace {
+
+constexpr char kStoreUsage[] =
+    "usage: hoptrace store <verify|load-w1|stats> [flags]\n"
+    "  verify   check every checksum of a data directory (the store must not be running)\n"
+    "  load-w1  generate W1 agent traces (BENCHMARKS.md) into a data directory\n"
+    "  stats    tokens, cost and latency per agent and model of a data directory\n";
+
+int UsageError(const std::string& msg) {
+  std::fprintf(stderr, "hoptrace store: %s\n", msg.c_str());
+  return 2;
+}
+
+int Verify(const std::vector<std::string>& args) {
+  std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
+                                 {"help", false, "show this help"}};
+  std::string err;
+  auto flags = ParseFlags(args, specs, &err);
+  if (!flags) return UsageError(err);
+  if (flags->has("help")) {
+    std::printf("usage: hoptrace store verify [--data DIR]\n\n%s", FlagsHelp(specs).c_str());
+    return 0;
+  }
+  if (!flags->positional.empty()) return UsageError("unexpected argument " + flags->positional[0]);
+  std::string dir = flags->get("data", "./hoptrace-data");
+  auto report = VerifyStore(dir);
+  if (!report.ok()) {
+    std::fprintf(stderr, "hoptrace store verify: %s\n", report.status().message().c_str());
+    return 1;
+  }
+  const VerifyReport& r = *report;
+  std::printf("wal:    %llu segments, %llu records, %llu spans, %llu torn bytes at tails\n",
+              static_cast<unsigned long long>(r.wal_segments), static_cast<unsigned long long>(r.wal_records),
+              static_cast<unsigned long long>(r.wal_spans), static_cast<unsigned long long>(r.wal_torn_bytes));
+  std::printf("blocks: %llu blocks, %llu chunks checked, %llu spans\n", static_cast<unsigned long long>(r.blocks),
+              static_cast<unsigned long long>(r.block_chunks), static_cast<unsigned long long>(r.block_spans));
+  std::printf("blobs:  %llu files, %llu blobs\n", static_cast<unsigned long long>(r.blob_files),
+              static_cast<unsigned long long>(r.blobs));
+  if (r.quarantined) std::printf("quarantine: %llu files set aside earlier\n", static_cast<unsigned long long>(r.quarantined));
+  for (const auto& p : r.problems) std::printf("PROBLEM %s\n", p.c_str());
+  std::printf("%s\n", r.ok() ? "OK: every checksum matches" : "DAMAGED: see the problems above");
+  return r.ok() ? 0 : 1;
+}
+
+StatusOr<std::unique_ptr<EmbeddedStore>> OpenStore(const std::string& dir) {
+  EmbeddedStoreOptions o;
+  o.dir = dir;
+  return EmbeddedStore::Open(o);
+}
+
+int LoadW1(const std::vector<std::string>& args) {
+  std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
+                                 {"spans", true, "number of spans (default 20000)"},
+                                 {"seed", true, "generator seed (default 42)"},
+                                 {"help", false, "show this help"}};
+  std::string err;
+  auto flags = ParseFlags(args, specs, &err);
+  if (!flags) return UsageError(err);
+  if (flags->has("help")) {
+    std::printf("usage: hoptrace store load-w1 [--data DIR] [--spans N] [--seed S]\n\n%s", FlagsHelp(specs).c_str());
+    return 0;
+  }
+  W1Options w;
+  try {
+    w.spans = std::stoull(flags->get("spans", "20000"));
+    w.seed = std::stoull(flags->get("seed", "42"));
+  } catch (...) {
+    return UsageError("--spans and --seed take non-negative integers");
+  }
+  auto store = OpenStore(flags->get("data", "./hoptrace-data"));
+  if (!store.ok()) {
+    std::fprintf(stderr, "hoptrace store load-w1: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  W1Generator gen(w);
+  std::vector<Span> batch, trace;
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t n = 0;
+  while (gen.NextTrace(&trace)) {
+    for (auto& s : trace) batch.push_back(std::move(s));
+    trace.clear();
+    if (batch.size() >= 1000) {
+      auto r = (*store)->Append(std::move(batch));
+      batch.clear();
+      if (!r.ok()) {
+        std::fprintf(stderr, "hoptrace store load-w1: %s\n", r.status().message().c_str());
+        return 1;
+      }
+      n += r->stored;
+    }
+  }
+  if (!batch.empty()) {
+    auto r = (*store)->Append(std::move(batch));
+    if (!r.ok()) {
+      std::fprintf(stderr, "hoptrace store load-w1: %s\n", r.status().message().c_str());
+      return 1;
+    }
+    n += r->stored;
+  }
+  Status s = (*store)->Flush();
+  if (!s.ok()) {
+    std::fprintf(stderr, "hoptrace store load-w1: %s\n", s.message().c_str());
+    return 1;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("stored %llu spans in %.2f s (%.0f spans/s)\n", static_cast<unsigned long long>(n), secs, n / secs);
+  return 0;
+}
+
+int Stats(const std::vector<std::string>& args) {
+  std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
+                                 {"help", false, "show this help"}};
+  std::string err;
+  auto flags = ParseFlags(args, specs, &err);
+  if (!flags) return UsageError(err);
+  if (flags->has("help")) {
+    std::printf("usage: hoptrace store stats [--data DIR]\n\n%s", FlagsHelp(specs).c_str());
+    return 0;
+  }
+  auto store = OpenStore(flags->get("data", "./hoptrace-data"));
+  if (!store.ok()) {
+    std::fprintf(stderr, "hoptrace store stats: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  AggregateRequest req;
+  req.group_by = {{GroupField::kAgent, ""}, {GroupField::kModel, ""}};
+  auto rows = (*store)->Aggregate(req);
+  if (!rows.ok()) {
+    std::fprintf(stderr, "hoptrace store stats: %s\n", rows.status().message().c_str());
+    return 1;
+  }
+  std::printf("%-14s %-18s %9s %7s %12s %12s %10s %9s %9s\n", "AGENT", "MODEL", "SPANS", "ERRORS", "INPUT_TOK",
+              "OUTPUT_TOK", "COST_USD", "P50_MS", "P95_MS");
+  for (const auto& r : *rows) {
+    std::printf("%-14s %-18s %9llu %7llu %12lld %12lld %10.4f %9.1f %9.1f\n", r.key[0].empty() ? "-" : r.key[0].c_str(),
+                r.key[1].empty() ? "-" : r.key[1].c_str(), static_cast<unsigned long long>(r.spans),
+                static_cast<unsigned long long>(r.errors), static_cast<long long>(r.input_tokens),
+                static_cast<long long>(r.output_tokens), r.cost_usd, r.p50_ms, r.p95_ms);
+  }
+  StoreStats st = (*store)->GetStats();
+  std::printf("\n%llu spans, %llu blocks, %.1f MiB on disk (%.0f bytes/span)\n",
+              static_cast<unsigned long long>(st.spans), static_cast<unsigned long long>(st.blocks),
+              st.bytes_on_disk / 1048576.0, st.spans ? static_cast<double>(st.bytes_on_disk) / st.spans : 0.0);
+  return 0;
+}
+
+}  // namespace
+
+int StoreCommand(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::printf("%s", kStoreUsage);
+    return args.empty() ? 2 : 0;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "verify") return Verify(rest);
+  if (args[0] == "load-w1") return LoadW1(rest);
+  if (args[0] == "stats") return Stats(rest);
+  return UsageError("unknown subcommand '" + args[0] + "' (try hoptrace store --help)");
+}
+
+}  // namespace hoptrace::cli

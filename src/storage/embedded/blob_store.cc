@@ -1,0 +1,223 @@
+#include "storage/embedded/blob_store.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "common/coding.h"
+#include "common/log.h"
+#include "storage/embedded/chunk.h"
+
+namespace hoptrace {
+
+namespace {
+constexpr uint64_t kMaxBlobFileBytes = 256ull << 20;
+}
+
+std::string BlobFileName(uint64_t n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "blob-%010llu.dat", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+bool ParseBlobFileName(const std::string& name, uint64_t* n) {
+  if (name.size() != 19 || name.compare(0, 5, "blob-") != 0 || name.compare(15, 4, ".dat") != 0) return false;
+  uint64_t v = 0;
+  for (size_t i = 5; i < 15; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *n = v;
+  return true;
+}
+
+BlobStore::BlobStore(FileSystem* fs, std::string dir, int compression_level, size_t cache_bytes)
+    : fs_(fs), dir_(std::move(dir)), level_(compression_level), cache_bytes_(cache_bytes) {}
+
+Status BlobStore::Open() {
+  HT_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
+  HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(dir_));
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    uint64_t n;
+    if (!ParseBlobFileName(name, &n)) continue;
+    HT_RETURN_IF_ERROR(IndexFile(n, JoinPath(dir_, name)));
+    next_file_ = std::max(next_file_, n + 1);
+  }
+  return Status::Ok();
+}
+
+Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
+  HT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs_->NewRandomAccessFile(path));
+  const uint64_t size = file->Size();
+  uint64_t pos = 0;
+  std::string head;
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  while (pos + kBlobRecordHeader + kChunkHeaderSize <= size) {
+    HT_RETURN_IF_ERROR(file->Read(pos, kBlobRecordHeader + kChunkHeaderSize, &head));
+    if (head.size() < kBlobRecordHeader + kChunkHeaderSize || DecodeFixed32(head.data()) != kBlobMagic) break;
+    Hash128 h{DecodeFixed64(head.data() + 4), DecodeFixed64(head.data() + 12)};
+    uint64_t chunk_len = kChunkHeaderSize + DecodeFixed32(head.data() + kBlobRecordHeader + 5);
+    if (pos + kBlobRecordHeader + chunk_len > size) break;
+    index_.emplace(h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(chunk_len)});
+    pos += kBlobRecordHeader + chunk_len;
+  }
+  if (pos < size) {
+    Log(LogLevel::kWarning, "storage",
+        "blob file " + path + ": truncating torn tail of " + std::to_string(size - pos) + " bytes");
+    HT_RETURN_IF_ERROR(fs_->Truncate(path, pos));
+  }
+  file_sizes_[n] = pos;
+  return Status::Ok();
+}
+
+bool BlobStore::Contains(const Hash128& h) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return index_.count(h) != 0;
+}
+
+uint64_t BlobStore::FileOf(const Hash128& h) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  auto it = index_.find(h);
+  return it == index_.end() ? 0 : it->second.file;
+}
+
+Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& values) {
+  std::lock_guard<std::mutex> wl(write_mu_);
+  std::string buf;
+  std::vector<std::pair<Hash128, Location>> added;
+  bool new_file = false;
+  if (!active_ || active_->Size() >= kMaxBlobFileBytes) {
+    uint64_t n;
+    {
+      std::unique_lock<std::shared_mutex> lock(mu_);
+      n = next_file_++;
+    }
+    HT_ASSIGN_OR_RETURN(active_, fs_->NewWritableFile(JoinPath(dir_, BlobFileName(n))));
+    active_file_ = n;
+    new_file = true;
+  }
+  uint64_t base = active_->Size();
+  for (const auto& [h, value] : values) {
+    if (Contains(h)) continue;
+    bool dup = false;
+    for (const auto& a : added) dup = dup || a.first == h;
+    if (dup) continue;
+    PutFixed32(&buf, kBlobMagic);
+    PutFixed64(&buf, h.lo);
+    PutFixed64(&buf, h.hi);
+    size_t chunk_at = buf.size();
+    AppendChunk(&buf, value, level_);
+    added.push_back({h, Location{active_file_, base + chunk_at, static_cast<uint32_t>(buf.size() - chunk_at)}});
+  }
+  if (!buf.empty()) {
+    Status s = active_->Append(buf);
+    if (s.ok()) s = active_->Sync();
+    if (!s.ok()) {
+      active_.reset();  // never append after a failed write: start a new file next time
+      return s.WithContext("blob store");
+    }
+  }
+  if (new_file) HT_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  for (const auto& [h, loc] : added) index_.emplace(h, loc);
+  file_sizes_[active_file_] = active_->Size();
+  return Status::Ok();
+}
+
+StatusOr<std::shared_ptr<RandomAccessFile>> BlobStore::Reader(uint64_t file) const {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = readers_.find(file);
+    if (it != readers_.end()) return it->second;
+  }
+  HT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, fs_->NewRandomAccessFile(JoinPath(dir_, BlobFileName(file))));
+  std::shared_ptr<RandomAccessFile> shared(std::move(f));
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  readers_[file] = shared;
+  return shared;
+}
+
+Status BlobStore::Get(const Hash128& h, uint64_t size, std::string* out) const {
+  {
+    std::lock_guard<std::mutex> cl(cache_mu_);
+    auto it = cache_.find(h);
+    if (it != cache_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      *out = *it->second->second;
+      return Status::Ok();
+    }
+  }
+  Location loc;
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = index_.find(h);
+    if (it == index_.end()) return DataLossError("large value " + h.ToHex() + " is missing from the blob area");
+    loc = it->second;
+  }
+  HT_ASSIGN_OR_RETURN(auto reader, Reader(loc.file));
+  std::string stored;
+  HT_RETURN_IF_ERROR(reader->Read(loc.offset, loc.length, &stored));
+  Status s = ReadChunk(stored, out);
+  if (!s.ok()) return s.WithContext("blob " + h.ToHex() + " in " + BlobFileName(loc.file));
+  if (out->size() != size) return DataLossError("blob " + h.ToHex() + " has the wrong length");
+  if (out->size() <= cache_bytes_ / 4) {
+    std::lock_guard<std::mutex> cl(cache_mu_);
+    if (!cache_.count(h)) {
+      lru_.emplace_front(h, std::make_shared<const std::string>(*out));
+      cache_[h] = lru_.begin();
+      cached_bytes_ += out->size();
+      while (cached_bytes_ > cache_bytes_ && !lru_.empty()) {
+        cached_bytes_ -= lru_.back().second->size();
+        cache_.erase(lru_.back().first);
+        lru_.pop_back();
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> BlobStore::DeleteUnreferencedFiles(const std::set<uint64_t>& live_files) {
+  std::lock_guard<std::mutex> wl(write_mu_);
+  std::vector<uint64_t> dead;
+  {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    for (const auto& [n, size] : file_sizes_) {
+      if (n != active_file_ && !live_files.count(n)) dead.push_back(n);
+    }
+    for (uint64_t n : dead) {
+      for (auto it = index_.begin(); it != index_.end();) {
+        it = it->second.file == n ? index_.erase(it) : std::next(it);
+      }
+      file_sizes_.erase(n);
+      readers_.erase(n);
+    }
+  }
+  uint64_t freed = 0;
+  for (uint64_t n : dead) {
+    std::string path = JoinPath(dir_, BlobFileName(n));
+    auto size = fs_->GetFileSize(path);
+    if (size.ok()) freed += *size;
+    HT_RETURN_IF_ERROR(fs_->RemoveFile(path));
+  }
+  if (!dead.empty()) {
+    std::lock_guard<std::mutex> cl(cache_mu_);
+    lru_.clear();
+    cache_.clear();
+    cached_bytes_ = 0;
+  }
+  return freed;
+}
+
+uint64_t BlobStore::bytes_on_disk() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  uint64_t total = 0;
+  for (const auto& [n, size] : file_sizes_) total += size;
+  return total;
+}
+
+uint64_t BlobStore::blob_count() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return index_.size();
+}
+
+}  // namespace hoptrace

@@ -1,0 +1,480 @@
+#include "storage/embedded/block.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+
+#include "common/coding.h"
+#include "storage/embedded/block_format.h"
+#include "storage/embedded/chunk.h"
+
+namespace hoptrace {
+
+std::string BlockFileName(uint64_t seq) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "blk-%016llu.blk", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+bool ParseBlockFileName(const std::string& name, uint64_t* seq) {
+  if (name.size() != 24 || name.compare(0, 4, "blk-") != 0 || name.compare(20, 4, ".blk") != 0) return false;
+  uint64_t v = 0;
+  for (size_t i = 4; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *seq = v;
+  return true;
+}
+
+namespace {
+
+// Buffers a block file's bytes and writes them out in large appends.
+class BlockSink {
+ public:
+  explicit BlockSink(WritableFile* f) : f_(f) {}
+  uint64_t offset() const { return written_ + buf_.size(); }
+  std::string* buf() { return &buf_; }
+  Status MaybeFlush() {
+    if (buf_.size() < (4 << 20)) return Status::Ok();
+    return FlushBuf();
+  }
+  Status FlushBuf() {
+    HT_RETURN_IF_ERROR(f_->Append(buf_));
+    written_ += buf_.size();
+    buf_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  WritableFile* f_;
+  std::string buf_;
+  uint64_t written_ = 0;
+};
+
+uint64_t ZigZagValue(int64_t v) { return ZigZag(v); }
+
+}  // namespace
+
+StatusOr<std::string> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem, const BlobStore& blobs,
+                                 const BlockWriteOptions& options) {
+  const MemTable::Frozen& d = mem.frozen();
+  const size_t n = d.trace.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = std::memcmp(d.trace[a].data(), d.trace[b].data(), 16);
+    if (c != 0) return c < 0;
+    if (d.start[a] != d.start[b]) return d.start[a] < d.start[b];
+    return std::memcmp(d.span[a].data(), d.span[b].data(), 8) < 0;
+  });
+
+  const std::string final_path = JoinPath(dir, BlockFileName(mem.wal_last_seq()));
+  const std::string tmp_path = final_path + ".tmp";
+  HT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewWritableFile(tmp_path));
+  BlockSink sink(file.get());
+  sink.buf()->append(kBlockMagic, 8);
+
+  BlockReader::Footer f;
+  f.wal_first_seq = mem.wal_first_seq();
+  f.wal_last_seq = mem.wal_last_seq();
+  f.rows = n;
+  f.min_start = n ? d.min_start : 0;
+  f.max_start = n ? d.max_start : 0;
+  for (int c = 0; c < kNumDictColumns; ++c) {
+    for (const auto& s : d.dicts[c].strings()) f.dicts[c].Intern(s);
+  }
+  f.resources = d.resources.strings();
+  f.scopes = d.scopes.strings();
+
+  // Row groups: [varint resource][varint scope][length-prefixed body] per row.
+  std::string group;
+  uint64_t group_first = 0;
+  auto emit_group = [&](uint64_t end_row) -> Status {
+    if (end_row == group_first) return Status::Ok();
+    uint64_t at = sink.offset();
+    AppendChunk(sink.buf(), group, options.compression_level);
+    f.row_groups.push_back({at, sink.offset() - at, group_first, end_row - group_first});
+    group.clear();
+    group_first = end_row;
+    return sink.MaybeFlush();
+  };
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t r = order[i];
+    PutVarint64(&group, d.resource[r]);
+    PutVarint64(&group, d.scope[r]);
+    PutLengthPrefixed(&group, d.body[r]);
+    f.max_end = std::max(f.max_end, d.start[r] + static_cast<uint64_t>(d.duration[r]));
+    if (group.size() >= options.row_group_bytes) HT_RETURN_IF_ERROR(emit_group(i + 1));
+  }
+  HT_RETURN_IF_ERROR(emit_group(n));
+
+  // Column chunks, column-major.
+  f.chunk_rows = options.column_chunk_rows;
+  std::vector<uint64_t> ints;
+  std::string raw;
+  for (int c = 0; c < kNumColumns; ++c) {
+    for (size_t first = 0; first < n; first += f.chunk_rows) {
+      size_t last = std::min(n, first + f.chunk_rows);
+      raw.clear();
+      ints.clear();
+      uint64_t mn = UINT64_MAX, mx = 0;
+      uint64_t prev = 0;
+      for (size_t i = first; i < last; ++i) {
+        uint32_t r = order[i];
+        switch (c) {
+          case kColStart:
+            ints.push_back(ZigZagValue(static_cast<int64_t>(d.start[r] - prev)));
+            prev = d.start[r];
+            mn = std::min(mn, d.start[r]);
+            mx = std::max(mx, d.start[r]);
+            break;
+          case kColDuration: ints.push_back(ZigZagValue(d.duration[r])); break;
+          case kColFlags: ints.push_back(d.flags[r]); break;
+          case kColInputTokens: ints.push_back(ZigZagValue(d.input[r])); break;
+          case kColOutputTokens: ints.push_back(ZigZagValue(d.output[r])); break;
+          case kColTotalTokens: ints.push_back(ZigZagValue(d.total[r])); break;
+          case kColCost: raw.append(reinterpret_cast<const char*>(&d.cost[r]), 8); break;
+          default: ints.push_back(d.dict[c - kColDictFirst][r]);
+        }
+      }
+      if (c != kColCost) EncodeIntColumn(ints, &raw);
+      uint64_t at = sink.offset();
+      AppendChunk(sink.buf(), raw, options.compression_level);
+      f.columns[c].push_back({at, sink.offset() - at, mn == UINT64_MAX ? 0 : mn, mx});
+      HT_RETURN_IF_ERROR(sink.MaybeFlush());
+    }
+  }
+
+  // Trace index.
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    BlockReader::Footer::TraceEntry t;
+    t.id = d.trace[order[i]];
+    t.first_row = i;
+    t.min_start = UINT64_MAX;
+    for (; j < n && d.trace[order[j]] == t.id; ++j) {
+      uint32_t r = order[j];
+      uint64_t end = d.start[r] + static_cast<uint64_t>(d.duration[r]);
+      if (d.start[r] < t.min_start) {
+        t.min_start = d.start[r];
+        t.first_name = d.dict[kDictName][r];
+        t.first_service = d.dict[kDictService][r];
+      }
+      t.max_end = std::max(t.max_end, end);
+      if (FlagsStatus(d.flags[r]) == StatusCodeValue::kError) ++t.errors;
+      if (d.flags[r] & kFlagCounted) {
+        t.input += d.input[r];
+        t.output += d.output[r];
+        t.total += d.total[r];
+        t.cost += d.cost[r];
+      }
+      if ((d.flags[r] & kFlagRoot) && (!t.has_root || d.start[r] < t.root_start)) {
+        t.has_root = true;
+        t.root_start = d.start[r];
+        t.root_name = d.dict[kDictName][r];
+        t.root_service = d.dict[kDictService][r];
+      }
+      uint32_t agent = d.dict[kDictAgent][r];
+      if (!d.dicts[kDictAgent].Get(agent).empty() && std::find(t.agents.begin(), t.agents.end(), agent) == t.agents.end()) {
+        t.agents.push_back(agent);
+      }
+    }
+    t.rows = j - i;
+    f.traces.push_back(std::move(t));
+    i = j;
+  }
+  f.attribute_keys = d.attribute_keys.strings();
+  std::sort(f.attribute_keys.begin(), f.attribute_keys.end());
+  for (const auto& h : d.value_refs) {
+    uint64_t file_no = blobs.FileOf(h);
+    if (file_no == 0) return InternalError("block references large value " + h.ToHex() + " missing from blob area");
+    f.blob_files.insert(file_no);
+  }
+
+  raw.clear();
+  f.Encode(&raw);
+  uint64_t footer_at = sink.offset();
+  AppendChunk(sink.buf(), raw, options.compression_level);
+  uint64_t footer_len = sink.offset() - footer_at;
+  PutFixed64(sink.buf(), footer_at);
+  PutFixed64(sink.buf(), footer_len);
+  PutFixed64(sink.buf(), kBlockTrailerMagic);
+  HT_RETURN_IF_ERROR(sink.FlushBuf());
+  HT_RETURN_IF_ERROR(file->Sync());
+  HT_RETURN_IF_ERROR(file->Close());
+  HT_RETURN_IF_ERROR(fs->RenameFile(tmp_path, final_path));
+  HT_RETURN_IF_ERROR(fs->SyncDir(dir));
+  return final_path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BlockReader
+
+BlockReader::~BlockReader() = default;
+
+StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const std::string& path,
+                                                         const BlobStore* blobs) {
+  std::shared_ptr<BlockReader> b(new BlockReader());
+  b->path_ = path;
+  b->blobs_ = blobs;
+  HT_ASSIGN_OR_RETURN(b->file_, fs->NewRandomAccessFile(path));
+  const uint64_t size = b->file_->Size();
+  if (size < 8 + 24) return DataLossError("block " + path + " is truncated");
+  std::string buf;
+  HT_RETURN_IF_ERROR(b->file_->Read(0, 8, &buf));
+  if (buf != std::string_view(kBlockMagic, 8)) return DataLossError("block " + path + " has a bad magic number");
+  HT_RETURN_IF_ERROR(b->file_->Read(size - 24, 24, &buf));
+  uint64_t footer_at = DecodeFixed64(buf.data()), footer_len = DecodeFixed64(buf.data() + 8);
+  if (DecodeFixed64(buf.data() + 16) != kBlockTrailerMagic || footer_at < 8 || footer_at + footer_len != size - 24) {
+    return DataLossError("block " + path + " has a bad trailer");
+  }
+  HT_RETURN_IF_ERROR(b->file_->Read(footer_at, footer_len, &buf));
+  std::string raw;
+  Status s = ReadChunk(buf, &raw);
+  if (!s.ok()) return s.WithContext("block " + path + " footer");
+  b->footer_ = std::make_unique<Footer>();
+  s = b->footer_->Decode(raw);
+  if (!s.ok()) return s.WithContext("block " + path);
+  for (const auto& g : b->footer_->row_groups) {
+    if (g.offset + g.length > footer_at) return DataLossError("block " + path + ": row group out of range");
+  }
+  for (const auto& col : b->footer_->columns) {
+    for (const auto& c : col) {
+      if (c.offset + c.length > footer_at) return DataLossError("block " + path + ": column chunk out of range");
+    }
+  }
+  return b;
+}
+
+StatusOr<uint64_t> BlockReader::VerifyAllChunks() const {
+  uint64_t checked = 0;
+  std::string buf;
+  auto check = [&](uint64_t offset, uint64_t length, const std::string& what) -> Status {
+    HT_RETURN_IF_ERROR(file_->Read(offset, length, &buf));
+    size_t stored;
+    Status s = VerifyChunk(buf, &stored);
+    if (s.ok() && stored != length) s = DataLossError("chunk length mismatch");
+    if (!s.ok()) return s.WithContext(path_ + " " + what + " at offset " + std::to_string(offset));
+    ++checked;
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < footer_->row_groups.size(); ++i) {
+    HT_RETURN_IF_ERROR(check(footer_->row_groups[i].offset, footer_->row_groups[i].length, "row group " + std::to_string(i)));
+  }
+  for (int c = 0; c < kNumColumns; ++c) {
+    for (size_t k = 0; k < footer_->columns[c].size(); ++k) {
+      const auto& ch = footer_->columns[c][k];
+      HT_RETURN_IF_ERROR(check(ch.offset, ch.length, "column " + std::to_string(c) + " chunk " + std::to_string(k)));
+    }
+  }
+  return checked + 1;  // + footer, checked at Open
+}
+
+uint64_t BlockReader::file_size() const { return file_->Size(); }
+uint64_t BlockReader::wal_first_seq() const { return footer_->wal_first_seq; }
+uint64_t BlockReader::wal_last_seq() const { return footer_->wal_last_seq; }
+uint64_t BlockReader::max_end() const { return footer_->max_end; }
+const std::set<uint64_t>& BlockReader::blob_files() const { return footer_->blob_files; }
+uint64_t BlockReader::rows() const { return footer_->rows; }
+uint64_t BlockReader::min_start() const { return footer_->min_start; }
+uint64_t BlockReader::max_start() const { return footer_->max_start; }
+
+bool BlockReader::DictFind(int col, std::string_view s, uint32_t* id) const { return footer_->dicts[col].Find(s, id); }
+std::string BlockReader::DictGet(int col, uint32_t id) const { return footer_->dicts[col].Get(id); }
+
+Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
+                         const std::function<Status(uint64_t, const ColumnView&)>& fn) const {
+  const Footer& f = *footer_;
+  if (f.rows == 0 || max_start < f.min_start || min_start > f.max_start) return Status::Ok();
+  std::string stored, raw;
+  std::vector<uint64_t> tmp;
+  std::vector<uint64_t> start;
+  std::vector<int64_t> duration, input, output, total;
+  std::vector<uint8_t> flags;
+  std::vector<uint32_t> dict[kNumDictColumns];
+  std::vector<double> cost;
+  const size_t chunks = f.columns[kColStart].size();
+  for (size_t k = 0; k < chunks; ++k) {
+    const auto& sc = f.columns[kColStart][k];
+    if (sc.max < min_start || sc.min > max_start) continue;
+    const uint64_t first = k * f.chunk_rows;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(f.chunk_rows, f.rows - first));
+    ColumnView v;
+    v.n = n;
+    for (int c = 0; c < kNumColumns; ++c) {
+      if (!(mask & ColumnBit(c))) continue;
+      const auto& ch = f.columns[c][k];
+      HT_RETURN_IF_ERROR(file_->Read(ch.offset, ch.length, &stored));
+      Status s = ReadChunk(stored, &raw);
+      if (!s.ok()) return Damaged(s.WithContext(path_ + " column " + std::to_string(c)));
+      if (c == kColCost) {
+        if (raw.size() != n * 8) return Damaged(DataLossError(path_ + ": malformed cost column"));
+        cost.resize(n);
+        std::memcpy(cost.data(), raw.data(), n * 8);
+        v.cost = cost.data();
+        continue;
+      }
+      tmp.resize(n);
+      s = DecodeIntColumn(raw, n, tmp.data());
+      if (!s.ok()) return Damaged(s.WithContext(path_ + " column " + std::to_string(c)));
+      auto signed_into = [&](std::vector<int64_t>& out) {
+        out.resize(n);
+        for (size_t i = 0; i < n; ++i) out[i] = UnZigZag(tmp[i]);
+        return out.data();
+      };
+      switch (c) {
+        case kColStart: {
+          start.resize(n);
+          uint64_t prev = 0;
+          for (size_t i = 0; i < n; ++i) prev = start[i] = prev + static_cast<uint64_t>(UnZigZag(tmp[i]));
+          v.start = start.data();
+          break;
+        }
+        case kColDuration: v.duration = signed_into(duration); break;
+        case kColFlags:
+          flags.resize(n);
+          for (size_t i = 0; i < n; ++i) flags[i] = static_cast<uint8_t>(tmp[i]);
+          v.flags = flags.data();
+          break;
+        case kColInputTokens: v.input_tokens = signed_into(input); break;
+        case kColOutputTokens: v.output_tokens = signed_into(output); break;
+        case kColTotalTokens: v.total_tokens = signed_into(total); break;
+        default: {
+          int dc = c - kColDictFirst;
+          const uint64_t limit = f.dicts[dc].size();
+          dict[dc].resize(n);
+          for (size_t i = 0; i < n; ++i) {
+            if (tmp[i] >= limit) return Damaged(DataLossError(path_ + ": dictionary id out of range"));
+            dict[dc][i] = static_cast<uint32_t>(tmp[i]);
+          }
+          v.dict[dc] = dict[dc].data();
+        }
+      }
+    }
+    HT_RETURN_IF_ERROR(fn(first, v));
+  }
+  return Status::Ok();
+}
+
+TraceId BlockReader::TraceOfRow(uint64_t row, uint64_t* run_end) const {
+  const auto& t = footer_->traces;
+  auto it = std::upper_bound(t.begin(), t.end(), row,
+                             [](uint64_t r, const Footer::TraceEntry& e) { return r < e.first_row; });
+  auto e = std::prev(it);
+  *run_end = e->first_row + e->rows;
+  return e->id;
+}
+
+namespace {
+const BlockReader::Footer::TraceEntry* FindEntry(const BlockReader::Footer& f, const TraceId& id) {
+  auto it = std::lower_bound(f.traces.begin(), f.traces.end(), id,
+                             [](const BlockReader::Footer::TraceEntry& e, const TraceId& k) { return e.id < k; });
+  if (it == f.traces.end() || it->id != id) return nullptr;
+  return &*it;
+}
+}  // namespace
+
+Status BlockReader::FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const {
+  const auto* e = FindEntry(*footer_, id);
+  if (!e) return Status::Ok();
+  for (uint64_t r = e->first_row; r < e->first_row + e->rows; ++r) rows->push_back(r);
+  return Status::Ok();
+}
+
+bool BlockReader::GetTracePartial(const TraceId& id, TracePartial* p) const {
+  const auto* e = FindEntry(*footer_, id);
+  if (!e) return false;
+  const Footer& f = *footer_;
+  p->max_end = std::max(p->max_end, e->max_end);
+  p->spans += e->rows;
+  p->errors += e->errors;
+  p->input_tokens += e->input;
+  p->output_tokens += e->output;
+  p->total_tokens += e->total;
+  p->cost += e->cost;
+  if (e->has_root && (!p->has_root || e->root_start < p->root_start)) {
+    p->has_root = true;
+    p->root_start = e->root_start;
+    p->root_name = f.dicts[kDictName].Get(e->root_name);
+    p->root_service = f.dicts[kDictService].Get(e->root_service);
+  }
+  if (e->min_start < p->first_start) {
+    p->first_start = e->min_start;
+    p->first_name = f.dicts[kDictName].Get(e->first_name);
+    p->first_service = f.dicts[kDictService].Get(e->first_service);
+  }
+  p->min_start = std::min(p->min_start, e->min_start);
+  for (uint32_t a : e->agents) {
+    const std::string& name = f.dicts[kDictAgent].Get(a);
+    if (std::find(p->agents.begin(), p->agents.end(), name) == p->agents.end()) p->agents.push_back(name);
+  }
+  return true;
+}
+
+bool BlockReader::MayHaveAttribute(std::string_view key) const {
+  return std::binary_search(footer_->attribute_keys.begin(), footer_->attribute_keys.end(), key);
+}
+
+Status BlockReader::ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const {
+  const Footer& f = *footer_;
+  LargeValueSource source = [this](const Hash128& h, uint64_t size, std::string* v) { return blobs_->Get(h, size, v); };
+  return ForRows(rows, [&](uint64_t res, uint64_t scope, std::string_view body) {
+    if (res >= f.resources.size() || scope >= f.scopes.size()) return DataLossError(path_ + ": bad resource index");
+    Span s;
+    Status st = DecodeStoredSpan(body, f.resources[res], f.scopes[scope], source, &s);
+    if (!st.ok()) return Damaged(st.WithContext(path_));
+    out->push_back(std::move(s));
+    return Status::Ok();
+  });
+}
+
+Status BlockReader::SpanIds(const std::vector<uint64_t>& rows, std::vector<SpanId>* out) const {
+  return ForRows(rows, [&](uint64_t, uint64_t, std::string_view body) {
+    if (body.size() < 25) return DataLossError(path_ + ": span body too short");
+    SpanId id;
+    std::memcpy(id.data(), body.data() + 17, 8);  // after version byte and trace id
+    out->push_back(id);
+    return Status::Ok();
+  });
+}
+
+Status BlockReader::ForRows(const std::vector<uint64_t>& rows,
+                            const std::function<Status(uint64_t, uint64_t, std::string_view)>& fn) const {
+  const Footer& f = *footer_;
+  std::string stored, raw;
+  size_t loaded_group = SIZE_MAX;
+  struct Entry {
+    uint64_t res, scope;
+    std::string_view body;
+  };
+  std::vector<Entry> entries;  // rows of the loaded group
+  for (uint64_t row : rows) {
+    if (row >= f.rows) return InvalidArgumentError("row out of range");
+    auto it = std::upper_bound(f.row_groups.begin(), f.row_groups.end(), row,
+                               [](uint64_t r, const Footer::RowGroup& g) { return r < g.first_row; });
+    size_t gi = static_cast<size_t>(std::prev(it) - f.row_groups.begin());
+    const auto& g = f.row_groups[gi];
+    if (gi != loaded_group) {
+      HT_RETURN_IF_ERROR(file_->Read(g.offset, g.length, &stored));
+      Status s = ReadChunk(stored, &raw);
+      if (!s.ok()) return Damaged(s.WithContext(path_ + " row group " + std::to_string(gi)));
+      entries.clear();
+      Decoder dec(raw);
+      for (uint64_t i = 0; i < g.rows; ++i) {
+        Entry e;
+        if (!dec.GetVarint64(&e.res) || !dec.GetVarint64(&e.scope) || !dec.GetLengthPrefixed(&e.body)) {
+          return Damaged(DataLossError(path_ + ": malformed row group " + std::to_string(gi)));
+        }
+        entries.push_back(e);
+      }
+      loaded_group = gi;
+    }
+    const Entry& e = entries[row - g.first_row];
+    HT_RETURN_IF_ERROR(fn(e.res, e.scope, e.body));
+  }
+  return Status::Ok();
+}
+
+}  // namespace hoptrace

@@ -1,0 +1,654 @@
+#include "storage/embedded/embedded_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include "common/coding.h"
+#include "common/log.h"
+#include "model/span_codec.h"
+#include "storage/embedded/block.h"
+#include "storage/embedded/blob_store.h"
+#include "storage/embedded/memtable.h"
+#include "storage/embedded/query_engine.h"
+#include "storage/embedded/wal.h"
+
+namespace hoptrace {
+namespace {
+
+constexpr char kComponent[] = "storage";
+using ValueMap = std::unordered_map<Hash128, std::string, Hash128Hasher>;
+
+uint64_t NowUnixNano() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+// WAL batch payload: [varint n values]([16B hash][length-prefixed value])* [varint n spans]
+// (length-prefixed EncodeSpan bytes)*.
+void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector<const std::pair<const Hash128, std::string>*>& values,
+                        std::string* out) {
+  PutVarint64(out, values.size());
+  for (const auto* v : values) {
+    PutFixed64(out, v->first.lo);
+    PutFixed64(out, v->first.hi);
+    PutLengthPrefixed(out, v->second);
+  }
+  PutVarint64(out, spans.size());
+  std::string framed;
+  for (const auto& s : spans) {
+    framed.clear();
+    PutLengthPrefixed(&framed, s.body);
+    PutLengthPrefixed(&framed, s.resource);
+    PutLengthPrefixed(&framed, s.scope);
+    PutLengthPrefixed(out, framed);
+  }
+}
+
+struct Writer {
+  std::vector<EncodedSpan> spans;
+  ValueMap values;
+  Status status;
+  uint64_t stored = 0;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+class EmbeddedStoreImpl final : public EmbeddedStore {
+ public:
+  explicit EmbeddedStoreImpl(const EmbeddedStoreOptions& o)
+      : opts_(o),
+        fs_(o.fs),
+        wal_dir_(JoinPath(o.dir, "wal")),
+        block_dir_(JoinPath(o.dir, "blocks")),
+        quarantine_dir_(JoinPath(o.dir, "quarantine")),
+        blobs_(o.fs, JoinPath(o.dir, "blobs"), o.compression_level, o.blob_cache_bytes) {}
+
+  ~EmbeddedStoreImpl() override {
+    {
+      std::lock_guard<std::mutex> l(version_mu_);
+      stop_ = true;
+    }
+    flush_cv_.notify_all();
+    if (flusher_.joinable()) flusher_.join();
+    // Data still in memtables stays in the WAL and is replayed at the next Open.
+  }
+
+  Status Init();
+
+  StatusOr<AppendResult> Append(std::vector<Span> spans) override;
+  StatusOr<std::vector<Span>> GetTrace(const TraceId& id) override {
+    return WithSnapshot<std::vector<Span>>([&](const PartList& p) { return QueryTrace(p, id); });
+  }
+  StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& f, size_t limit) override {
+    return WithSnapshot<std::vector<TraceSummary>>([&](const PartList& p) { return QuerySearchTraces(p, f, limit); });
+  }
+  StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& f, SpanOrder order, size_t limit) override {
+    return WithSnapshot<std::vector<Span>>([&](const PartList& p) { return QuerySearchSpans(p, f, order, limit); });
+  }
+  StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& r) override {
+    return WithSnapshot<std::vector<AggregateRow>>([&](const PartList& p) { return QueryAggregate(p, r); });
+  }
+  StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) override;
+  StoreStats GetStats() override;
+  Status Flush() override;
+
+ private:
+  PartList Snapshot(std::vector<std::shared_ptr<BlockReader>>* blocks = nullptr) {
+    std::lock_guard<std::mutex> l(version_mu_);
+    PartList parts;
+    for (const auto& b : blocks_) parts.push_back(b);
+    for (const auto& m : imm_) parts.push_back(m->Snapshot(m));
+    parts.push_back(mem_->Snapshot(mem_));
+    if (blocks) *blocks = blocks_;
+    return parts;
+  }
+
+  // Runs a query; if it hit a damaged block, quarantines the block and runs it once more.
+  template <typename T, typename Fn>
+  StatusOr<T> WithSnapshot(Fn fn) {
+    for (int attempt = 0;; ++attempt) {
+      std::vector<std::shared_ptr<BlockReader>> blocks;
+      PartList parts = Snapshot(&blocks);
+      StatusOr<T> r = fn(parts);
+      if (r.ok() || r.status().code() != StatusCode::kDataLoss || attempt > 0) return r;
+      bool quarantined = false;
+      for (const auto& b : blocks) {
+        if (b->damaged()) {
+          Quarantine(b, r.status());
+          quarantined = true;
+        }
+      }
+      if (!quarantined) return r;
+    }
+  }
+
+  void Quarantine(const std::shared_ptr<BlockReader>& b, const Status& why);
+  Status OpenWalSegment(uint64_t seq);  // REQUIRES: write_mu_
+  Status ReplayWal(uint64_t max_covered);
+  Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
+  Status FlushOne();   // flushes imm_.front(); REQUIRES: flush_mu_
+  void FlushLoop();
+  StatusOr<RetentionResult> RetentionLocked(const RetentionPolicy& policy);  // REQUIRES: flush_mu_
+  Status DeleteWalThrough(uint64_t seq);
+
+  const EmbeddedStoreOptions opts_;
+  FileSystem* const fs_;
+  const std::string wal_dir_, block_dir_, quarantine_dir_;
+  std::unique_ptr<FileLock> lock_;
+  BlobStore blobs_;
+
+  // Version: what queries see.
+  std::mutex version_mu_;
+  std::shared_ptr<MemTable> mem_;                      // guarded by version_mu_ (changed under write_mu_ too)
+  std::deque<std::shared_ptr<MemTable>> imm_;          // guarded by version_mu_
+  std::vector<std::shared_ptr<BlockReader>> blocks_;   // guarded by version_mu_
+  std::condition_variable flush_cv_;       // flusher: work available
+  std::condition_variable flush_done_cv_;  // an imm was flushed
+  bool stop_ = false;                      // guarded by version_mu_
+  Status bg_error_;                        // guarded by version_mu_
+  uint64_t quarantined_ = 0;               // guarded by version_mu_
+
+  // Group commit.
+  std::mutex write_mu_;
+  std::deque<Writer*> writers_;           // guarded by write_mu_
+  std::unique_ptr<WritableFile> wal_;     // owned by the leader
+  uint64_t wal_seq_ = 0;
+  std::unordered_set<Hash128, Hash128Hasher> wal_values_;  // large values in the current segment
+  bool wal_broken_ = false;
+
+  std::mutex flush_mu_;  // serialises flushes and retention
+  std::thread flusher_;
+};
+
+Status EmbeddedStoreImpl::Init() {
+  for (const auto& d : {opts_.dir, wal_dir_, block_dir_, quarantine_dir_}) HT_RETURN_IF_ERROR(fs_->CreateDirs(d));
+  HT_ASSIGN_OR_RETURN(lock_, fs_->LockFile(JoinPath(opts_.dir, "LOCK")));
+  HT_RETURN_IF_ERROR(blobs_.Open());
+
+  HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(block_dir_));
+  std::sort(names.begin(), names.end());
+  uint64_t max_covered = 0;
+  for (const auto& name : names) {
+    std::string path = JoinPath(block_dir_, name);
+    uint64_t seq;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      HT_RETURN_IF_ERROR(fs_->RemoveFile(path));  // an unfinished flush; its data is still in the WAL
+      continue;
+    }
+    if (!ParseBlockFileName(name, &seq)) continue;
+    auto b = BlockReader::Open(fs_, path, &blobs_);
+    if (!b.ok()) {
+      Log(LogLevel::kError, kComponent, "quarantining block " + name + ": " + b.status().message());
+      HT_RETURN_IF_ERROR(fs_->RenameFile(path, JoinPath(quarantine_dir_, name)));
+      HT_RETURN_IF_ERROR(fs_->SyncDir(block_dir_));
+      ++quarantined_;
+      continue;
+    }
+    max_covered = std::max(max_covered, (*b)->wal_last_seq());
+    blocks_.push_back(*b);
+  }
+  HT_RETURN_IF_ERROR(ReplayWal(max_covered));
+  if (opts_.background_flush) flusher_ = std::thread([this] { FlushLoop(); });
+  return Status::Ok();
+}
+
+Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
+  HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(wal_dir_));
+  std::vector<uint64_t> segs;
+  for (const auto& n : names) {
+    uint64_t seq;
+    if (ParseWalSegmentName(n, &seq)) segs.push_back(seq);
+  }
+  std::sort(segs.begin(), segs.end());
+  uint64_t max_seq = max_covered;
+  std::vector<uint64_t> replay;
+  for (uint64_t seq : segs) {
+    max_seq = std::max(max_seq, seq);
+    if (seq <= max_covered) {
+      HT_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(wal_dir_, WalSegmentName(seq))));
+    } else {
+      replay.push_back(seq);
+    }
+  }
+  mem_ = std::make_shared<MemTable>(replay.empty() ? max_seq + 1 : replay.front(), &blobs_);
+  LargeValueSink sink;
+  sink.threshold = opts_.large_value_threshold;
+  uint64_t spans = 0;
+  for (size_t i = 0; i < replay.size(); ++i) {
+    uint64_t seq = replay[i];
+    std::string path = JoinPath(wal_dir_, WalSegmentName(seq));
+    auto result = ReadWalSegment(fs_, path, [&](uint8_t type, std::string_view payload) -> Status {
+      if (type != kWalRecordBatch) return Status::Ok();
+      Decoder d(payload);
+      uint64_t nvalues, nspans;
+      ValueMap values;
+      if (!d.GetVarint64(&nvalues)) return DataLossError("bad WAL batch");
+      for (uint64_t k = 0; k < nvalues; ++k) {
+        Hash128 h;
+        std::string_view v;
+        if (!d.GetFixed64(&h.lo) || !d.GetFixed64(&h.hi) || !d.GetLengthPrefixed(&v)) return DataLossError("bad WAL batch");
+        values.emplace(h, std::string(v));
+      }
+      if (!d.GetVarint64(&nspans)) return DataLossError("bad WAL batch");
+      LargeValueSource source = [&](const Hash128& h, uint64_t size, std::string* out) -> Status {
+        auto it = values.find(h);
+        if (it != values.end()) {
+          *out = it->second;
+          return Status::Ok();
+        }
+        return mem_->GetLargeValue(h, size, out);
+      };
+      std::vector<EncodedSpan> encoded;
+      ValueMap batch_values;
+      sink.store = [&](const Hash128& h, std::string_view v) { batch_values.emplace(h, std::string(v)); };
+      for (uint64_t k = 0; k < nspans; ++k) {
+        std::string_view framed;
+        if (!d.GetLengthPrefixed(&framed)) return DataLossError("bad WAL batch");
+        Span s;
+        HT_RETURN_IF_ERROR(DecodeSpan(framed, &s, &source));
+        encoded.push_back(EncodeForStore(s, sink));
+      }
+      spans += mem_->Insert(&encoded, &batch_values);
+      return Status::Ok();
+    });
+    if (!result.ok()) return result.status().WithContext("replaying " + path);
+    if (result->dropped_bytes > 0) {
+      Log(LogLevel::kWarning, kComponent,
+          "WAL " + WalSegmentName(seq) + ": truncating " + (result->corrupt ? "corrupt" : "torn") + " tail of " +
+              std::to_string(result->dropped_bytes) + " bytes after " + std::to_string(result->records) + " records");
+      HT_RETURN_IF_ERROR(fs_->Truncate(path, result->valid_bytes));
+    }
+    // Freeze only at segment boundaries, so a block never covers part of a segment.
+    if (mem_->bytes() >= opts_.memtable_bytes && i + 1 < replay.size()) {
+      mem_->set_wal_last_seq(seq);
+      imm_.push_back(mem_);
+      mem_ = std::make_shared<MemTable>(replay[i + 1], &blobs_);
+    }
+  }
+  if (!replay.empty()) {
+    Log(LogLevel::kInfo, kComponent,
+        "recovered " + std::to_string(spans) + " spans from " + std::to_string(replay.size()) + " WAL segments");
+  }
+  std::lock_guard<std::mutex> wl(write_mu_);
+  return OpenWalSegment(max_seq + 1);
+}
+
+Status EmbeddedStoreImpl::OpenWalSegment(uint64_t seq) {
+  if (wal_) wal_->Close().IgnoreError();
+  wal_.reset();
+  wal_values_.clear();
+  HT_ASSIGN_OR_RETURN(wal_, fs_->NewWritableFile(JoinPath(wal_dir_, WalSegmentName(seq))));
+  Status s = fs_->SyncDir(wal_dir_);
+  if (!s.ok()) {
+    wal_.reset();
+    return s;
+  }
+  wal_seq_ = seq;
+  mem_->set_wal_last_seq(seq);
+  wal_broken_ = false;
+  return Status::Ok();
+}
+
+StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
+  AppendResult result;
+  if (spans.empty()) return result;
+  // Duplicates inside the batch and against blocks (memtables are checked at insert time).
+  std::vector<std::shared_ptr<BlockReader>> blocks;
+  {
+    std::lock_guard<std::mutex> l(version_mu_);
+    blocks = blocks_;
+  }
+  PartList block_parts(blocks.begin(), blocks.end());
+  std::vector<Span> unique;
+  unique.reserve(spans.size());
+  {
+    std::set<std::pair<TraceId, SpanId>> seen;
+    std::map<TraceId, std::vector<SpanId>> in_blocks;
+    for (auto& s : spans) {
+      if (!seen.insert({s.trace_id, s.span_id}).second) {
+        ++result.duplicates;
+        continue;
+      }
+      if (!block_parts.empty()) {
+        auto it = in_blocks.find(s.trace_id);
+        if (it == in_blocks.end()) {
+          std::vector<SpanId> ids;
+          std::vector<uint64_t> rows;
+          for (const auto& b : blocks) {
+            rows.clear();
+            HT_RETURN_IF_ERROR(b->FindTrace(s.trace_id, &rows));
+            if (!rows.empty()) HT_RETURN_IF_ERROR(b->SpanIds(rows, &ids));
+          }
+          it = in_blocks.emplace(s.trace_id, std::move(ids)).first;
+        }
+        if (std::find(it->second.begin(), it->second.end(), s.span_id) != it->second.end()) {
+          ++result.duplicates;
+          continue;
+        }
+      }
+      unique.push_back(std::move(s));
+    }
+  }
+  Writer w;
+  LargeValueSink sink;
+  sink.threshold = opts_.large_value_threshold;
+  sink.store = [&](const Hash128& h, std::string_view v) {
+    if (!w.values.count(h)) w.values.emplace(h, std::string(v));
+  };
+  w.spans.reserve(unique.size());
+  for (const auto& s : unique) w.spans.push_back(EncodeForStore(s, sink));
+  const uint64_t offered = w.spans.size();
+
+  std::unique_lock<std::mutex> lock(write_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) {
+    if (!w.status.ok()) return w.status;
+    result.stored = w.stored;
+    result.duplicates += offered - w.stored;
+    return result;
+  }
+
+  // This thread leads a group commit for the writers queued now.
+  std::vector<Writer*> group;
+  size_t group_bytes = 0;
+  for (Writer* x : writers_) {
+    size_t b = 0;
+    for (const auto& s : x->spans) b += s.body.size() + s.resource.size() + s.scope.size();
+    if (!group.empty() && group_bytes + b > (64u << 20)) break;
+    group.push_back(x);
+    group_bytes += b;
+  }
+  Status s;
+  if (wal_broken_ || !wal_) s = OpenWalSegment(wal_seq_ + 1);
+  std::string buf;
+  std::vector<Hash128> new_values;
+  if (s.ok()) {
+    std::string payload;
+    std::unordered_set<Hash128, Hash128Hasher> in_group;
+    for (Writer* x : group) {
+      std::vector<const std::pair<const Hash128, std::string>*> values;
+      for (const auto& kv : x->values) {
+        if (wal_values_.count(kv.first) || in_group.count(kv.first)) continue;
+        in_group.insert(kv.first);
+        new_values.push_back(kv.first);
+        values.push_back(&kv);
+      }
+      payload.clear();
+      EncodeBatchPayload(x->spans, values, &payload);
+      AppendWalRecord(&buf, kWalRecordBatch, payload);
+    }
+    WritableFile* wal = wal_.get();
+    lock.unlock();
+    s = wal->Append(buf);
+    if (s.ok()) s = wal->Sync();
+    lock.lock();
+  }
+  if (s.ok()) {
+    for (const auto& h : new_values) wal_values_.insert(h);
+    for (Writer* x : group) x->stored = mem_->Insert(&x->spans, &x->values);
+  } else {
+    // The segment's state after a failed write or fsync is unknown: never append to it again.
+    wal_broken_ = true;
+    Log(LogLevel::kError, kComponent, "append failed: " + s.message());
+    s = s.WithContext("write-ahead log");
+  }
+  if (s.ok() && mem_->bytes() >= opts_.memtable_bytes) {
+    Status fs = FreezeLocked(&lock);
+    if (!fs.ok()) Log(LogLevel::kWarning, kComponent, "could not freeze memtable: " + fs.message());
+  }
+  for (Writer* x : group) {
+    writers_.pop_front();
+    if (x != &w) {
+      x->status = s;
+      x->done = true;
+      x->cv.notify_one();
+    }
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  if (!s.ok()) return s;
+  result.stored = w.stored;
+  result.duplicates += offered - w.stored;
+  return result;
+}
+
+Status EmbeddedStoreImpl::FreezeLocked(std::unique_lock<std::mutex>*) {
+  {
+    std::unique_lock<std::mutex> vl(version_mu_);
+    if (opts_.background_flush) {
+      // Backpressure: wait for the flusher, unless it is failing.
+      while (static_cast<int>(imm_.size()) >= opts_.max_frozen_memtables && !stop_) {
+        if (!bg_error_.ok()) return bg_error_;
+        flush_done_cv_.wait_for(vl, std::chrono::milliseconds(100));
+      }
+    }
+  }
+  uint64_t last = wal_seq_;
+  // A new segment for the new memtable; the frozen one covers segments up to `last`.
+  auto next = std::make_shared<MemTable>(last + 1, &blobs_);
+  std::shared_ptr<MemTable> old;
+  {
+    std::lock_guard<std::mutex> vl(version_mu_);
+    old = mem_;
+    old->set_wal_last_seq(last);
+    imm_.push_back(old);
+    mem_ = next;
+  }
+  flush_cv_.notify_all();
+  Status s = OpenWalSegment(last + 1);
+  if (!s.ok()) wal_broken_ = true;
+  return s;
+}
+
+Status EmbeddedStoreImpl::FlushOne() {
+  std::shared_ptr<MemTable> imm;
+  {
+    std::lock_guard<std::mutex> l(version_mu_);
+    if (imm_.empty()) return Status::Ok();
+    imm = imm_.front();
+  }
+  const MemTable::Frozen& d = imm->frozen();
+  if (d.trace.empty()) {
+    std::lock_guard<std::mutex> l(version_mu_);
+    imm_.pop_front();
+    flush_done_cv_.notify_all();
+  } else {
+    std::vector<std::pair<Hash128, std::string_view>> values;
+    for (const auto& [h, v] : d.values) values.push_back({h, v});
+    HT_RETURN_IF_ERROR(blobs_.Put(values));
+    BlockWriteOptions bo;
+    bo.compression_level = opts_.compression_level;
+    bo.row_group_bytes = opts_.row_group_bytes;
+    bo.column_chunk_rows = opts_.column_chunk_rows;
+    HT_ASSIGN_OR_RETURN(std::string path, WriteBlock(fs_, block_dir_, *imm, blobs_, bo));
+    HT_ASSIGN_OR_RETURN(auto reader, BlockReader::Open(fs_, path, &blobs_));
+    std::lock_guard<std::mutex> l(version_mu_);
+    blocks_.push_back(reader);
+    imm_.pop_front();
+    flush_done_cv_.notify_all();
+  }
+  return DeleteWalThrough(imm->wal_last_seq());
+}
+
+Status EmbeddedStoreImpl::DeleteWalThrough(uint64_t seq) {
+  HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(wal_dir_));
+  bool removed = false;
+  for (const auto& n : names) {
+    uint64_t s;
+    if (ParseWalSegmentName(n, &s) && s <= seq) {
+      HT_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(wal_dir_, n)));
+      removed = true;
+    }
+  }
+  if (removed) HT_RETURN_IF_ERROR(fs_->SyncDir(wal_dir_));
+  return Status::Ok();
+}
+
+void EmbeddedStoreImpl::FlushLoop() {
+  auto next_retention = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> l(version_mu_);
+      flush_cv_.wait_until(l, next_retention, [&] { return stop_ || !imm_.empty(); });
+      if (stop_) return;
+    }
+    std::lock_guard<std::mutex> fl(flush_mu_);
+    Status s = FlushOne();
+    {
+      std::lock_guard<std::mutex> l(version_mu_);
+      bg_error_ = s;
+    }
+    if (!s.ok()) {
+      Log(LogLevel::kError, kComponent, "flush failed (will retry): " + s.message());
+      flush_done_cv_.notify_all();
+      std::unique_lock<std::mutex> l(version_mu_);
+      flush_cv_.wait_for(l, std::chrono::milliseconds(500), [&] { return stop_; });
+    }
+    bool has_policy = opts_.retention.max_age_ns || opts_.retention.max_bytes;
+    if (opts_.retention_interval_ms > 0 && has_policy && std::chrono::steady_clock::now() >= next_retention) {
+      auto r = RetentionLocked(opts_.retention);
+      if (!r.ok()) Log(LogLevel::kError, kComponent, "retention failed: " + r.status().message());
+      next_retention = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
+    } else if (opts_.retention_interval_ms == 0 || !has_policy) {
+      next_retention = std::chrono::steady_clock::now() + std::chrono::hours(24);
+    }
+  }
+}
+
+Status EmbeddedStoreImpl::Flush() {
+  {
+    std::unique_lock<std::mutex> wl(write_mu_);
+    // Wait for in-flight group commits to finish so their spans are in the memtable.
+    while (!writers_.empty()) {
+      wl.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      wl.lock();
+    }
+    if (mem_->rows() > 0) HT_RETURN_IF_ERROR(FreezeLocked(&wl));
+  }
+  if (!opts_.background_flush) {
+    std::lock_guard<std::mutex> fl(flush_mu_);
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> l(version_mu_);
+        if (imm_.empty()) return Status::Ok();
+      }
+      HT_RETURN_IF_ERROR(FlushOne());
+    }
+  }
+  std::unique_lock<std::mutex> l(version_mu_);
+  flush_cv_.notify_all();
+  while (!imm_.empty()) {
+    if (!bg_error_.ok()) return bg_error_;
+    flush_done_cv_.wait_for(l, std::chrono::milliseconds(50));
+  }
+  return Status::Ok();
+}
+
+void EmbeddedStoreImpl::Quarantine(const std::shared_ptr<BlockReader>& b, const Status& why) {
+  {
+    std::lock_guard<std::mutex> l(version_mu_);
+    auto it = std::find(blocks_.begin(), blocks_.end(), b);
+    if (it == blocks_.end()) return;
+    blocks_.erase(it);
+    ++quarantined_;
+  }
+  std::string name = b->path().substr(b->path().rfind('/') + 1);
+  Log(LogLevel::kError, kComponent, "quarantining block " + name + ": " + why.message());
+  Status s = fs_->RenameFile(b->path(), JoinPath(quarantine_dir_, name));
+  if (s.ok()) s = fs_->SyncDir(block_dir_);
+  if (!s.ok()) Log(LogLevel::kError, kComponent, "could not move " + name + " to quarantine: " + s.message());
+}
+
+StatusOr<RetentionResult> EmbeddedStoreImpl::ApplyRetention(const RetentionPolicy& policy) {
+  std::lock_guard<std::mutex> fl(flush_mu_);
+  return RetentionLocked(policy);
+}
+
+StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPolicy& policy) {
+  RetentionResult r;
+  const uint64_t now = policy.now_unix_nano ? policy.now_unix_nano : NowUnixNano();
+  std::vector<std::shared_ptr<BlockReader>> drop;
+  std::set<uint64_t> live_blob_files;
+  {
+    std::lock_guard<std::mutex> l(version_mu_);
+    std::vector<std::shared_ptr<BlockReader>> by_age = blocks_;
+    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a->max_end() < b->max_end(); });
+    uint64_t total = blobs_.bytes_on_disk();
+    for (const auto& b : by_age) total += b->file_size();
+    for (const auto& b : by_age) {
+      bool old = policy.max_age_ns && now > *policy.max_age_ns && b->max_end() < now - *policy.max_age_ns;
+      bool big = policy.max_bytes && total > *policy.max_bytes;
+      if (!old && !big) continue;
+      drop.push_back(b);
+      total -= b->file_size();
+    }
+    for (const auto& b : drop) blocks_.erase(std::find(blocks_.begin(), blocks_.end(), b));
+    for (const auto& b : blocks_) live_blob_files.insert(b->blob_files().begin(), b->blob_files().end());
+  }
+  for (const auto& b : drop) {
+    HT_RETURN_IF_ERROR(fs_->RemoveFile(b->path()));
+    ++r.units_dropped;
+    r.spans_dropped += b->rows();
+    r.bytes_freed += b->file_size();
+  }
+  if (!drop.empty()) {
+    HT_RETURN_IF_ERROR(fs_->SyncDir(block_dir_));
+    // Memtables keep their own copies of large values until their block is written, so only
+    // blocks hold blob files alive.
+    HT_ASSIGN_OR_RETURN(uint64_t freed, blobs_.DeleteUnreferencedFiles(live_blob_files));
+    r.bytes_freed += freed;
+    Log(LogLevel::kInfo, kComponent,
+        "retention dropped " + std::to_string(r.units_dropped) + " blocks (" + std::to_string(r.spans_dropped) +
+            " spans, " + std::to_string(r.bytes_freed) + " bytes)");
+  }
+  return r;
+}
+
+StoreStats EmbeddedStoreImpl::GetStats() {
+  StoreStats st;
+  {
+    std::lock_guard<std::mutex> l(version_mu_);
+    for (const auto& b : blocks_) {
+      st.spans += b->rows();
+      st.bytes_on_disk += b->file_size();
+    }
+    for (const auto& m : imm_) {
+      st.spans += m->rows();
+      st.memory_bytes += m->bytes();
+    }
+    st.spans += mem_->rows();
+    st.memory_bytes += mem_->bytes();
+    st.blocks = blocks_.size();
+    st.quarantined_blocks = quarantined_;
+  }
+  st.bytes_on_disk += blobs_.bytes_on_disk();
+  auto names = fs_->GetChildren(wal_dir_);
+  if (names.ok()) {
+    for (const auto& n : *names) {
+      auto size = fs_->GetFileSize(JoinPath(wal_dir_, n));
+      if (size.ok()) st.wal_bytes_unflushed += *size;
+    }
+  }
+  st.bytes_on_disk += st.wal_bytes_unflushed;
+  return st;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const EmbeddedStoreOptions& options) {
+  if (options.dir.empty()) return InvalidArgumentError("embedded store: data directory not set");
+  auto store = std::make_unique<EmbeddedStoreImpl>(options);
+  Status s = store->Init();
+  if (!s.ok()) return s.WithContext("opening store in " + options.dir);
+  return std::unique_ptr<EmbeddedStore>(std::move(store));
+}
+
+}  // namespace hoptrace

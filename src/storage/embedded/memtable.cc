@@ -1,0 +1,263 @@
+#include "storage/embedded/memtable.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "model/span_codec.h"
+
+namespace hoptrace {
+namespace {
+uint64_t SpanKey(const SpanId& s) {
+  uint64_t k;
+  std::memcpy(&k, s.data(), 8);
+  return k;
+}
+}  // namespace
+
+EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink) {
+  EncodedSpan e;
+  e.trace_id = s.trace_id;
+  e.span_id = s.span_id;
+  LargeValueSink collect = sink;
+  collect.store = [&](const Hash128& h, std::string_view v) {
+    e.large_values.push_back(h);
+    if (sink.store) sink.store(h, v);
+  };
+  EncodeSpanBody(s, &e.body, &collect);
+  EncodeResource(s.resource, &e.resource);
+  EncodeScope(s.scope, &e.scope);
+  e.start = s.start_unix_nano;
+  e.duration = s.duration_ns();
+  e.flags = RowFlags(s);
+  const AgentFields& a = s.derived;
+  e.dict_values[kDictService] = a.service;
+  e.dict_values[kDictAgent] = a.agent;
+  e.dict_values[kDictOperation] = a.operation;
+  e.dict_values[kDictModel] = a.model;
+  e.dict_values[kDictProvider] = a.provider;
+  e.dict_values[kDictTool] = a.tool;
+  e.dict_values[kDictName] = s.name;
+  e.input_tokens = a.input_tokens;
+  e.output_tokens = a.output_tokens;
+  e.total_tokens = a.total_tokens;
+  e.cost = a.cost_usd;
+  for (const auto& kv : s.attributes) e.attribute_keys.push_back(kv.key);
+  return e;
+}
+
+Status DecodeStoredSpan(std::string_view body, std::string_view resource, std::string_view scope,
+                        const LargeValueSource& source, Span* out) {
+  HT_RETURN_IF_ERROR(DecodeSpanBody(body, out, &source));
+  HT_RETURN_IF_ERROR(DecodeResource(resource, &out->resource));
+  return DecodeScope(scope, &out->scope);
+}
+
+uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
+                          std::unordered_map<Hash128, std::string, Hash128Hasher>* values) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  Frozen& d = data_;
+  for (auto& [h, v] : *values) {
+    if (!d.values.count(h)) {
+      bytes_ += v.size() + 64;
+      d.values.emplace(h, std::move(v));
+    }
+  }
+  uint64_t added = 0;
+  for (EncodedSpan& e : *spans) {
+    uint64_t key = SpanKey(e.span_id);
+    bool dup = false;
+    for (auto [it, end] = d.by_span.equal_range(key); it != end && !dup; ++it) dup = d.trace[it->second] == e.trace_id;
+    if (dup) continue;
+    uint32_t row = static_cast<uint32_t>(d.trace.size());
+    d.by_trace[e.trace_id].push_back(row);
+    d.by_span.emplace(key, row);
+    d.trace.push_back(e.trace_id);
+    d.span.push_back(e.span_id);
+    d.start.push_back(e.start);
+    d.duration.push_back(e.duration);
+    d.flags.push_back(e.flags);
+    for (int c = 0; c < kNumDictColumns; ++c) d.dict[c].push_back(d.dicts[c].Intern(e.dict_values[c]));
+    d.input.push_back(e.input_tokens);
+    d.output.push_back(e.output_tokens);
+    d.total.push_back(e.total_tokens);
+    d.cost.push_back(e.cost);
+    d.resource.push_back(d.resources.Intern(e.resource));
+    d.scope.push_back(d.scopes.Intern(e.scope));
+    for (const auto& k : e.attribute_keys) d.attribute_keys.Intern(k);
+    for (const auto& h : e.large_values) d.value_refs.insert(h);
+    d.min_start = std::min(d.min_start, e.start);
+    d.max_start = std::max(d.max_start, e.start);
+    bytes_ += e.body.size() + 120;
+    d.body.push_back(std::move(e.body));
+    ++added;
+  }
+  return added;
+}
+
+bool MemTable::Contains(const TraceId& t, const SpanId& s) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  for (auto [it, end] = data_.by_span.equal_range(SpanKey(s)); it != end; ++it)
+    if (data_.trace[it->second] == t) return true;
+  return false;
+}
+
+bool MemTable::HasLargeValue(const Hash128& h) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return data_.values.count(h) != 0;
+}
+
+uint64_t MemTable::rows() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return data_.trace.size();
+}
+size_t MemTable::bytes() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return bytes_;
+}
+uint64_t MemTable::wal_last_seq() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return wal_last_seq_;
+}
+void MemTable::set_wal_last_seq(uint64_t seq) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  wal_last_seq_ = seq;
+}
+
+Status MemTable::GetLargeValue(const Hash128& h, uint64_t size, std::string* out) const {
+  {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    auto it = data_.values.find(h);
+    if (it != data_.values.end()) {
+      *out = it->second;
+      return Status::Ok();
+    }
+  }
+  return blobs_->Get(h, size, out);
+}
+
+class MemPart final : public Part {
+ public:
+  MemPart(std::shared_ptr<const MemTable> mem, uint64_t n, uint64_t min_start, uint64_t max_start)
+      : mem_(std::move(mem)), n_(n), min_start_(min_start), max_start_(max_start) {}
+  uint64_t rows() const override { return n_; }
+  uint64_t min_start() const override { return min_start_; }
+  uint64_t max_start() const override { return max_start_; }
+  bool DictFind(int col, std::string_view s, uint32_t* id) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    return mem_->data_.dicts[col].Find(s, id);
+  }
+  std::string DictGet(int col, uint32_t id) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    return mem_->data_.dicts[col].Get(id);
+  }
+  Status Scan(ColumnMask mask, uint64_t, uint64_t,
+              const std::function<Status(uint64_t, const ColumnView&)>& fn) const override {
+    if (n_ == 0) return Status::Ok();
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    const auto& d = mem_->data_;
+    ColumnView v;
+    v.n = n_;
+    if (mask & ColumnBit(kColStart)) v.start = d.start.data();
+    if (mask & ColumnBit(kColDuration)) v.duration = d.duration.data();
+    if (mask & ColumnBit(kColFlags)) v.flags = d.flags.data();
+    for (int c = 0; c < kNumDictColumns; ++c)
+      if (mask & ColumnBit(kColDictFirst + c)) v.dict[c] = d.dict[c].data();
+    if (mask & ColumnBit(kColInputTokens)) v.input_tokens = d.input.data();
+    if (mask & ColumnBit(kColOutputTokens)) v.output_tokens = d.output.data();
+    if (mask & ColumnBit(kColTotalTokens)) v.total_tokens = d.total.data();
+    if (mask & ColumnBit(kColCost)) v.cost = d.cost.data();
+    return fn(0, v);
+  }
+  TraceId TraceOfRow(uint64_t row, uint64_t* run_end) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    *run_end = row + 1;
+    return mem_->data_.trace[row];
+  }
+  Status SpanIds(const std::vector<uint64_t>& rows, std::vector<SpanId>* out) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    for (uint64_t r : rows) out->push_back(mem_->data_.span[r]);
+    return Status::Ok();
+  }
+  Status ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const override {
+    LargeValueSource source = [this](const Hash128& h, uint64_t size, std::string* v) {
+      return mem_->GetLargeValue(h, size, v);
+    };
+    for (uint64_t r : rows) {
+      std::string body, resource, scope;
+      {
+        std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+        const auto& d = mem_->data_;
+        body = d.body[r];
+        resource = d.resources.Get(d.resource[r]);
+        scope = d.scopes.Get(d.scope[r]);
+      }
+      Span s;
+      HT_RETURN_IF_ERROR(DecodeStoredSpan(body, resource, scope, source, &s));
+      out->push_back(std::move(s));
+    }
+    return Status::Ok();
+  }
+  Status FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    auto it = mem_->data_.by_trace.find(id);
+    if (it == mem_->data_.by_trace.end()) return Status::Ok();
+    for (uint32_t r : it->second)
+      if (r < n_) rows->push_back(r);
+    return Status::Ok();
+  }
+  bool GetTracePartial(const TraceId& id, TracePartial* p) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    const auto& d = mem_->data_;
+    auto it = d.by_trace.find(id);
+    if (it == d.by_trace.end()) return false;
+    bool any = false;
+    for (uint32_t r : it->second) {
+      if (r >= n_) continue;
+      any = true;
+      uint64_t end = d.start[r] + static_cast<uint64_t>(d.duration[r]);
+      p->min_start = std::min(p->min_start, d.start[r]);
+      p->max_end = std::max(p->max_end, end);
+      ++p->spans;
+      if (FlagsStatus(d.flags[r]) == StatusCodeValue::kError) ++p->errors;
+      if (d.flags[r] & kFlagCounted) {
+        p->input_tokens += d.input[r];
+        p->output_tokens += d.output[r];
+        p->total_tokens += d.total[r];
+        p->cost += d.cost[r];
+      }
+      if ((d.flags[r] & kFlagRoot) && (!p->has_root || d.start[r] < p->root_start)) {
+        p->has_root = true;
+        p->root_start = d.start[r];
+        p->root_name = d.dicts[kDictName].Get(d.dict[kDictName][r]);
+        p->root_service = d.dicts[kDictService].Get(d.dict[kDictService][r]);
+      }
+      if (d.start[r] < p->first_start) {
+        p->first_start = d.start[r];
+        p->first_name = d.dicts[kDictName].Get(d.dict[kDictName][r]);
+        p->first_service = d.dicts[kDictService].Get(d.dict[kDictService][r]);
+      }
+      const std::string& agent = d.dicts[kDictAgent].Get(d.dict[kDictAgent][r]);
+      if (!agent.empty() && std::find(p->agents.begin(), p->agents.end(), agent) == p->agents.end()) {
+        p->agents.push_back(agent);
+      }
+    }
+    return any;
+  }
+  bool MayHaveAttribute(std::string_view key) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    uint32_t id;
+    return mem_->data_.attribute_keys.Find(key, &id);
+  }
+
+ private:
+  std::shared_ptr<const MemTable> mem_;
+  uint64_t n_;
+  uint64_t min_start_, max_start_;
+};
+
+std::shared_ptr<const Part> MemTable::Snapshot(const std::shared_ptr<const MemTable>& self) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return std::make_shared<MemPart>(self, data_.trace.size(), data_.min_start, data_.max_start);
+}
+
+}  // namespace hoptrace

@@ -1,0 +1,110 @@
+// The in-memory recent part: spans appended since the last freeze, in encoded form plus
+// decoded scan columns. Append-only; frozen when full and then written to a block.
+//
+// Thread-safety: thread-safe. Insert takes an exclusive lock; readers a shared one. Rows are
+// never modified after insertion, so a reader that noted rows() sees a stable prefix.
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <cstring>
+
+#include "common/hash.h"
+#include "model/span_codec.h"
+#include "storage/embedded/blob_store.h"
+#include "storage/embedded/part.h"
+
+namespace hoptrace {
+
+struct TraceIdHasher {
+  size_t operator()(const TraceId& t) const {
+    uint64_t a, b;
+    std::memcpy(&a, t.data(), 8);
+    std::memcpy(&b, t.data() + 8, 8);
+    return static_cast<size_t>(a ^ (b * 0x9e3779b97f4a7c15ULL));
+  }
+};
+
+// A span ready to insert: its encoded body (large values replaced by references) and the
+// fields the memtable keeps decoded.
+struct EncodedSpan {
+  TraceId trace_id{};
+  SpanId span_id{};
+  std::string body;
+  std::string resource;  // EncodeResource bytes
+  std::string scope;     // EncodeScope bytes
+  uint64_t start = 0;
+  int64_t duration = 0;
+  uint8_t flags = 0;
+  std::string dict_values[kNumDictColumns];
+  int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
+  double cost = 0;
+  std::vector<std::string> attribute_keys;
+  std::vector<Hash128> large_values;  // referenced by body
+};
+EncodedSpan EncodeForStore(const Span& span, const LargeValueSink& sink);
+
+class MemTable {
+ public:
+  MemTable(uint64_t wal_first_seq, const BlobStore* blobs) : wal_first_seq_(wal_first_seq), wal_last_seq_(wal_first_seq), blobs_(blobs) {}
+
+  // Inserts spans not present yet; returns how many were new. `values` supplies large values
+  // referenced by the spans that the blob store does not hold yet.
+  uint64_t Insert(std::vector<EncodedSpan>* spans, std::unordered_map<Hash128, std::string, Hash128Hasher>* values);
+  bool Contains(const TraceId& t, const SpanId& s) const;
+  bool HasLargeValue(const Hash128& h) const;
+
+  uint64_t rows() const;
+  size_t bytes() const;
+  uint64_t wal_first_seq() const { return wal_first_seq_; }
+  uint64_t wal_last_seq() const;
+  void set_wal_last_seq(uint64_t seq);
+
+  // A Part over rows [0, rows()) as of now.
+  std::shared_ptr<const Part> Snapshot(const std::shared_ptr<const MemTable>& self) const;
+
+  // For the flush (REQUIRES: frozen, i.e. no more Insert calls).
+  struct Frozen;
+  const Frozen& frozen() const { return data_; }
+
+  struct Frozen {
+    std::vector<TraceId> trace;
+    std::vector<SpanId> span;
+    std::vector<uint64_t> start;
+    std::vector<int64_t> duration;
+    std::vector<uint8_t> flags;
+    std::vector<uint32_t> dict[kNumDictColumns];
+    std::vector<int64_t> input, output, total;
+    std::vector<double> cost;
+    std::vector<std::string> body;
+    std::vector<uint32_t> resource, scope;
+    StringDict dicts[kNumDictColumns];
+    StringDict resources, scopes, attribute_keys;
+    std::unordered_map<TraceId, std::vector<uint32_t>, TraceIdHasher> by_trace;
+    std::unordered_multimap<uint64_t, uint32_t> by_span;  // span id bits -> row
+    std::unordered_map<Hash128, std::string, Hash128Hasher> values;  // large values not in the blob store
+    std::unordered_set<Hash128, Hash128Hasher> value_refs;          // every large value referenced
+    uint64_t min_start = UINT64_MAX, max_start = 0;
+  };
+
+  // Resolves a large value for reading.
+  Status GetLargeValue(const Hash128& h, uint64_t size, std::string* out) const;
+
+ private:
+  friend class MemPart;
+  mutable std::shared_mutex mu_;
+  Frozen data_;  // guarded by mu_
+  size_t bytes_ = 0;
+  const uint64_t wal_first_seq_;
+  uint64_t wal_last_seq_;
+  const BlobStore* blobs_;
+};
+
+// Decodes one stored row (body + resource + scope bytes) into a full span.
+Status DecodeStoredSpan(std::string_view body, std::string_view resource, std::string_view scope,
+                        const LargeValueSource& source, Span* out);
+
+}  // namespace hoptrace

@@ -1,0 +1,406 @@
+#include "storage/embedded/query_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "storage/embedded/memtable.h"
+
+namespace hoptrace {
+namespace {
+
+// A SpanFilter resolved against one part's dictionaries.
+struct PartFilter {
+  bool impossible = false;
+  bool has_eq[kNumDictColumns] = {};
+  uint32_t eq[kNumDictColumns] = {};
+  ColumnMask mask = 0;
+  bool needs_decode = false;  // attribute predicates
+};
+
+PartFilter Resolve(const Part& part, const SpanFilter& f) {
+  PartFilter pf;
+  const std::pair<int, const std::string*> fields[] = {{kDictService, &f.service}, {kDictAgent, &f.agent},
+                                                       {kDictModel, &f.model},     {kDictTool, &f.tool},
+                                                       {kDictName, &f.name},       {kDictOperation, &f.operation}};
+  for (const auto& [col, value] : fields) {
+    if (value->empty()) continue;
+    pf.has_eq[col] = true;
+    pf.mask |= ColumnBit(kColDictFirst + col);
+    if (!part.DictFind(col, *value, &pf.eq[col])) pf.impossible = true;
+  }
+  if (f.start_min_unix_nano > 0 || f.start_max_unix_nano != UINT64_MAX) {
+    pf.mask |= ColumnBit(kColStart);
+    if (part.max_start() < f.start_min_unix_nano || part.min_start() > f.start_max_unix_nano) pf.impossible = true;
+  }
+  if (f.status) pf.mask |= ColumnBit(kColFlags);
+  if (f.min_duration_ns || f.max_duration_ns) pf.mask |= ColumnBit(kColDuration);
+  for (const auto& [key, value] : f.attributes) {
+    pf.needs_decode = true;
+    if (!part.MayHaveAttribute(key)) pf.impossible = true;
+  }
+  if (part.rows() == 0) pf.impossible = true;
+  return pf;
+}
+
+bool MatchRow(const PartFilter& pf, const SpanFilter& f, const ColumnView& v, size_t i) {
+  if (v.start && (v.start[i] < f.start_min_unix_nano || v.start[i] > f.start_max_unix_nano)) return false;
+  for (int c = 0; c < kNumDictColumns; ++c) {
+    if (pf.has_eq[c] && v.dict[c][i] != pf.eq[c]) return false;
+  }
+  if (f.status && FlagsStatus(v.flags[i]) != *f.status) return false;
+  if (f.min_duration_ns && v.duration[i] < *f.min_duration_ns) return false;
+  if (f.max_duration_ns && v.duration[i] > *f.max_duration_ns) return false;
+  return true;
+}
+
+bool MatchAttributes(const SpanFilter& f, const Span& s) {
+  for (const auto& [key, value] : f.attributes) {
+    const AnyValue* v = FindAttribute(s.attributes, key);
+    if (!v || v->ToText() != value) return false;
+  }
+  return true;
+}
+
+// Calls fn(first_row, view, matched rows within the view) for every run of rows of `part`
+// matching `f`, with the columns of `extra` decoded too. If `want_spans`, also passes the decoded
+// spans of the matched rows (always decoded when the filter has attribute predicates).
+using MatchFn = std::function<Status(uint64_t first, const ColumnView& v, const std::vector<uint32_t>& idx,
+                                     const std::vector<Span>* spans)>;
+Status ScanMatches(const Part& part, const SpanFilter& f, ColumnMask extra, bool want_spans, const MatchFn& fn) {
+  PartFilter pf = Resolve(part, f);
+  if (pf.impossible) return Status::Ok();
+  std::vector<uint32_t> idx;
+  std::vector<uint64_t> rows;
+  std::vector<Span> spans;
+  return part.Scan(pf.mask | extra, f.start_min_unix_nano, f.start_max_unix_nano,
+                   [&](uint64_t first, const ColumnView& v) -> Status {
+                     idx.clear();
+                     for (size_t i = 0; i < v.n; ++i)
+                       if (MatchRow(pf, f, v, i)) idx.push_back(static_cast<uint32_t>(i));
+                     if (idx.empty()) return Status::Ok();
+                     if (!pf.needs_decode && !want_spans) return fn(first, v, idx, nullptr);
+                     rows.clear();
+                     for (uint32_t i : idx) rows.push_back(first + i);
+                     spans.clear();
+                     HT_RETURN_IF_ERROR(part.ReadSpans(rows, &spans));
+                     if (pf.needs_decode) {
+                       size_t out = 0;
+                       for (size_t k = 0; k < idx.size(); ++k) {
+                         if (!MatchAttributes(f, spans[k])) continue;
+                         idx[out] = idx[k];
+                         if (out != k) spans[out] = std::move(spans[k]);
+                         ++out;
+                       }
+                       idx.resize(out);
+                       spans.resize(out);
+                       if (idx.empty()) return Status::Ok();
+                     }
+                     return fn(first, v, idx, &spans);
+                   });
+}
+
+bool SpanLess(const Span& a, const Span& b) {
+  if (a.start_unix_nano != b.start_unix_nano) return a.start_unix_nano < b.start_unix_nano;
+  return a.span_id < b.span_id;
+}
+
+}  // namespace
+
+StatusOr<std::vector<Span>> QueryTrace(const PartList& parts, const TraceId& id) {
+  std::vector<Span> out;
+  std::vector<uint64_t> rows;
+  for (const auto& p : parts) {
+    rows.clear();
+    HT_RETURN_IF_ERROR(p->FindTrace(id, &rows));
+    if (!rows.empty()) HT_RETURN_IF_ERROR(p->ReadSpans(rows, &out));
+  }
+  if (out.empty()) return NotFoundError("trace " + ToHex(id) + " not found");
+  std::sort(out.begin(), out.end(), SpanLess);
+  return out;
+}
+
+StatusOr<bool> QueryContainsSpan(const PartList& parts, const TraceId& trace, const SpanId& span) {
+  std::vector<uint64_t> rows;
+  std::vector<SpanId> ids;
+  for (const auto& p : parts) {
+    rows.clear();
+    HT_RETURN_IF_ERROR(p->FindTrace(trace, &rows));
+    if (rows.empty()) continue;
+    ids.clear();
+    HT_RETURN_IF_ERROR(p->SpanIds(rows, &ids));
+    if (std::find(ids.begin(), ids.end(), span) != ids.end()) return true;
+  }
+  return false;
+}
+
+StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts, const SpanFilter& filter, size_t limit) {
+  std::unordered_set<TraceId, TraceIdHasher> matched;
+  for (const auto& p : parts) {
+    HT_RETURN_IF_ERROR(ScanMatches(*p, filter, 0, false,
+                                   [&](uint64_t first, const ColumnView&, const std::vector<uint32_t>& idx,
+                                       const std::vector<Span>*) {
+                                     uint64_t run_end = 0;
+                                     for (uint32_t i : idx) {
+                                       uint64_t row = first + i;
+                                       if (row < run_end) continue;
+                                       matched.insert(p->TraceOfRow(row, &run_end));
+                                     }
+                                     return Status::Ok();
+                                   }));
+  }
+  std::vector<TraceSummary> out;
+  out.reserve(matched.size());
+  for (const TraceId& id : matched) {
+    TracePartial t;
+    for (const auto& p : parts) p->GetTracePartial(id, &t);
+    TraceSummary s;
+    s.trace_id = id;
+    s.root_name = t.has_root ? t.root_name : t.first_name;
+    s.root_service = t.has_root ? t.root_service : t.first_service;
+    s.start_unix_nano = t.min_start;
+    s.end_unix_nano = std::max(t.max_end, t.min_start);
+    s.span_count = t.spans;
+    s.error_count = t.errors;
+    s.agents = std::move(t.agents);
+    std::sort(s.agents.begin(), s.agents.end());
+    s.input_tokens = t.input_tokens;
+    s.output_tokens = t.output_tokens;
+    s.total_tokens = t.total_tokens;
+    s.cost_usd = t.cost;
+    out.push_back(std::move(s));
+  }
+  auto newer = [](const TraceSummary& a, const TraceSummary& b) {
+    if (a.start_unix_nano != b.start_unix_nano) return a.start_unix_nano > b.start_unix_nano;
+    return a.trace_id < b.trace_id;
+  };
+  if (out.size() > limit) {
+    std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(limit), out.end(), newer);
+    out.resize(limit);
+  } else {
+    std::sort(out.begin(), out.end(), newer);
+  }
+  return out;
+}
+
+StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFilter& filter, SpanOrder order,
+                                             size_t limit) {
+  if (limit == 0) return std::vector<Span>{};
+  struct Candidate {
+    uint64_t key;
+    uint32_t part;
+    uint64_t row;
+  };
+  std::vector<Candidate> cands;
+  const ColumnMask mask = order == SpanOrder::kNewestFirst ? ColumnBit(kColStart) : ColumnBit(kColDuration);
+  auto key_greater = [](const Candidate& a, const Candidate& b) { return a.key > b.key; };
+  // Keeps the candidate list bounded: everything tied with the limit-th key is kept, so the
+  // exact tie-break by (trace id, span id) below sees all contenders.
+  auto prune = [&]() {
+    if (cands.size() <= 4 * limit + 1024) return;
+    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(), key_greater);
+    uint64_t kth = cands[limit - 1].key;
+    cands.erase(std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
+                cands.end());
+  };
+  for (uint32_t pi = 0; pi < parts.size(); ++pi) {
+    HT_RETURN_IF_ERROR(ScanMatches(*parts[pi], filter, mask, false,
+                                   [&](uint64_t first, const ColumnView& v, const std::vector<uint32_t>& idx,
+                                       const std::vector<Span>*) {
+                                     for (uint32_t i : idx) {
+                                       uint64_t key = order == SpanOrder::kNewestFirst
+                                                          ? v.start[i]
+                                                          : static_cast<uint64_t>(std::max<int64_t>(0, v.duration[i]));
+                                       cands.push_back({key, pi, first + i});
+                                     }
+                                     prune();
+                                     return Status::Ok();
+                                   }));
+  }
+  if (cands.size() > limit) {
+    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(), key_greater);
+    uint64_t kth = cands[limit - 1].key;
+    cands.erase(std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
+                cands.end());
+  }
+  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+    return a.part != b.part ? a.part < b.part : a.row < b.row;
+  });
+  std::vector<Span> spans;
+  std::vector<uint64_t> rows;
+  for (size_t i = 0; i < cands.size();) {
+    size_t j = i;
+    rows.clear();
+    for (; j < cands.size() && cands[j].part == cands[i].part; ++j) rows.push_back(cands[j].row);
+    HT_RETURN_IF_ERROR(parts[cands[i].part]->ReadSpans(rows, &spans));
+    i = j;
+  }
+  auto key_of = [&](const Span& s) {
+    return order == SpanOrder::kNewestFirst ? s.start_unix_nano : static_cast<uint64_t>(s.duration_ns());
+  };
+  std::sort(spans.begin(), spans.end(), [&](const Span& a, const Span& b) {
+    uint64_t ka = key_of(a), kb = key_of(b);
+    if (ka != kb) return ka > kb;
+    if (a.trace_id != b.trace_id) return a.trace_id < b.trace_id;
+    return a.span_id < b.span_id;
+  });
+  if (spans.size() > limit) spans.resize(limit);
+  return spans;
+}
+
+namespace {
+
+struct Acc {
+  uint64_t spans = 0, errors = 0;
+  int64_t input = 0, output = 0, total = 0;
+  double cost = 0;
+  std::vector<int64_t> durations;
+  void Merge(Acc&& o) {
+    spans += o.spans;
+    errors += o.errors;
+    input += o.input;
+    output += o.output;
+    total += o.total;
+    cost += o.cost;
+    durations.insert(durations.end(), o.durations.begin(), o.durations.end());
+  }
+};
+
+double Percentile(std::vector<int64_t>* d, double q) {
+  if (d->empty()) return 0;
+  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(d->size())));
+  if (rank == 0) rank = 1;
+  std::nth_element(d->begin(), d->begin() + static_cast<ptrdiff_t>(rank - 1), d->end());
+  return static_cast<double>((*d)[rank - 1]) / 1e6;
+}
+
+}  // namespace
+
+StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const AggregateRequest& req) {
+  const size_t k = req.group_by.size();
+  ColumnMask mask = ColumnBit(kColFlags) | ColumnBit(kColInputTokens) | ColumnBit(kColOutputTokens) |
+                    ColumnBit(kColTotalTokens) | ColumnBit(kColCost);
+  if (req.with_percentiles) mask |= ColumnBit(kColDuration);
+  bool want_spans = false;
+  for (const auto& g : req.group_by) {
+    switch (g.field) {
+      case GroupField::kAgent: mask |= ColumnBit(kColDictFirst + kDictAgent); break;
+      case GroupField::kModel: mask |= ColumnBit(kColDictFirst + kDictModel); break;
+      case GroupField::kProvider: mask |= ColumnBit(kColDictFirst + kDictProvider); break;
+      case GroupField::kTool: mask |= ColumnBit(kColDictFirst + kDictTool); break;
+      case GroupField::kService: mask |= ColumnBit(kColDictFirst + kDictService); break;
+      case GroupField::kOperation: mask |= ColumnBit(kColDictFirst + kDictOperation); break;
+      case GroupField::kName: mask |= ColumnBit(kColDictFirst + kDictName); break;
+      case GroupField::kStatus: break;
+      case GroupField::kAttribute: want_spans = true; break;
+    }
+  }
+  std::map<std::vector<std::string>, Acc> global;
+  for (const auto& part : parts) {
+    // Local ids: dictionary ids of this part; attribute values interned per part.
+    std::vector<StringDict> attr_values(k);
+    std::unordered_map<uint64_t, Acc> local;
+    std::unordered_map<std::string, uint64_t> tuple_ids;
+    std::vector<std::vector<uint32_t>> tuples;
+    std::vector<uint32_t> ids(k);
+    HT_RETURN_IF_ERROR(ScanMatches(
+        *part, req.filter, mask, want_spans,
+        [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx, const std::vector<Span>* spans) {
+          for (size_t m = 0; m < idx.size(); ++m) {
+            uint32_t i = idx[m];
+            for (size_t g = 0; g < k; ++g) {
+              const GroupKey& key = req.group_by[g];
+              switch (key.field) {
+                case GroupField::kAgent: ids[g] = v.dict[kDictAgent][i]; break;
+                case GroupField::kModel: ids[g] = v.dict[kDictModel][i]; break;
+                case GroupField::kProvider: ids[g] = v.dict[kDictProvider][i]; break;
+                case GroupField::kTool: ids[g] = v.dict[kDictTool][i]; break;
+                case GroupField::kService: ids[g] = v.dict[kDictService][i]; break;
+                case GroupField::kOperation: ids[g] = v.dict[kDictOperation][i]; break;
+                case GroupField::kName: ids[g] = v.dict[kDictName][i]; break;
+                case GroupField::kStatus: ids[g] = v.flags[i] & 3; break;
+                case GroupField::kAttribute: {
+                  const AnyValue* a = FindAttribute((*spans)[m].attributes, key.attribute);
+                  ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
+                  break;
+                }
+              }
+            }
+            uint64_t tk;
+            if (k == 0) {
+              tk = 0;
+            } else if (k == 1) {
+              tk = ids[0];
+            } else if (k == 2) {
+              tk = static_cast<uint64_t>(ids[0]) << 32 | ids[1];
+            } else {
+              std::string s(reinterpret_cast<const char*>(ids.data()), 4 * k);
+              auto [it, inserted] = tuple_ids.emplace(s, tuples.size());
+              if (inserted) tuples.push_back(ids);
+              tk = it->second;
+            }
+            Acc& a = local[tk];
+            ++a.spans;
+            if (FlagsStatus(v.flags[i]) == StatusCodeValue::kError) ++a.errors;
+            if (v.flags[i] & kFlagCounted) {
+              a.input += v.input_tokens[i];
+              a.output += v.output_tokens[i];
+              a.total += v.total_tokens[i];
+              a.cost += v.cost[i];
+            }
+            if (req.with_percentiles) a.durations.push_back(v.duration[i]);
+          }
+          return Status::Ok();
+        }));
+    for (auto& [tk, acc] : local) {
+      std::vector<uint32_t> t(k);
+      if (k == 1) {
+        t[0] = static_cast<uint32_t>(tk);
+      } else if (k == 2) {
+        t[0] = static_cast<uint32_t>(tk >> 32);
+        t[1] = static_cast<uint32_t>(tk);
+      } else if (k > 2) {
+        t = tuples[tk];
+      }
+      std::vector<std::string> key(k);
+      for (size_t g = 0; g < k; ++g) {
+        switch (req.group_by[g].field) {
+          case GroupField::kAgent: key[g] = part->DictGet(kDictAgent, t[g]); break;
+          case GroupField::kModel: key[g] = part->DictGet(kDictModel, t[g]); break;
+          case GroupField::kProvider: key[g] = part->DictGet(kDictProvider, t[g]); break;
+          case GroupField::kTool: key[g] = part->DictGet(kDictTool, t[g]); break;
+          case GroupField::kService: key[g] = part->DictGet(kDictService, t[g]); break;
+          case GroupField::kOperation: key[g] = part->DictGet(kDictOperation, t[g]); break;
+          case GroupField::kName: key[g] = part->DictGet(kDictName, t[g]); break;
+          case GroupField::kStatus: key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g]))); break;
+          case GroupField::kAttribute: key[g] = attr_values[g].Get(t[g]); break;
+        }
+      }
+      global[std::move(key)].Merge(std::move(acc));
+    }
+  }
+  std::vector<AggregateRow> rows;
+  rows.reserve(global.size());
+  for (auto& [key, acc] : global) {
+    AggregateRow r;
+    r.key = key;
+    r.spans = acc.spans;
+    r.errors = acc.errors;
+    r.input_tokens = acc.input;
+    r.output_tokens = acc.output;
+    r.total_tokens = acc.total;
+    r.cost_usd = acc.cost;
+    if (req.with_percentiles) {
+      r.p50_ms = Percentile(&acc.durations, 0.50);
+      r.p95_ms = Percentile(&acc.durations, 0.95);
+      r.p99_ms = Percentile(&acc.durations, 0.99);
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace hoptrace

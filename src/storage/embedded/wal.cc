@@ -1,0 +1,61 @@
+#include "storage/embedded/wal.h"
+
+#include <cstdio>
+
+#include "common/coding.h"
+#include "common/hash.h"
+
+namespace hoptrace {
+
+std::string WalSegmentName(uint64_t seq) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "wal-%016llu.log", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+bool ParseWalSegmentName(const std::string& name, uint64_t* seq) {
+  if (name.size() != 24 || name.compare(0, 4, "wal-") != 0 || name.compare(20, 4, ".log") != 0) return false;
+  uint64_t v = 0;
+  for (size_t i = 4; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *seq = v;
+  return true;
+}
+
+void AppendWalRecord(std::string* out, uint8_t type, std::string_view payload) {
+  size_t header_at = out->size();
+  out->resize(header_at + kWalHeaderSize);
+  out->append(payload);
+  char* h = out->data() + header_at;
+  EncodeFixed32(h, static_cast<uint32_t>(payload.size()));
+  h[8] = static_cast<char>(type);
+  EncodeFixed32(h + 4, Checksum32(std::string_view(h + 8, 1 + payload.size())));
+}
+
+StatusOr<WalReadResult> ReadWalSegment(FileSystem* fs, const std::string& path,
+                                       const std::function<Status(uint8_t, std::string_view)>& fn) {
+  std::string data;
+  HT_RETURN_IF_ERROR(fs->ReadFileToString(path, &data));
+  WalReadResult r;
+  size_t pos = 0;
+  while (pos + kWalHeaderSize <= data.size()) {
+    const char* h = data.data() + pos;
+    uint32_t len = DecodeFixed32(h);
+    uint32_t sum = DecodeFixed32(h + 4);
+    if (len > kWalMaxRecord || pos + kWalHeaderSize + len > data.size()) break;  // torn
+    if (Checksum32(std::string_view(h + 8, 1 + len)) != sum) {
+      r.corrupt = pos + kWalHeaderSize + len < data.size();  // a torn last record is not "corrupt"
+      break;
+    }
+    HT_RETURN_IF_ERROR(fn(static_cast<uint8_t>(h[8]), std::string_view(h + kWalHeaderSize, len)));
+    pos += kWalHeaderSize + len;
+    ++r.records;
+  }
+  r.valid_bytes = pos;
+  r.dropped_bytes = data.size() - pos;
+  return r;
+}
+
+}  // namespace hoptrace

@@ -1,0 +1,71 @@
+// The SpanStore conformance suite, written once and run against every backend
+// (span_store.h states the contract, model_store.h spells out the exact semantics).
+//
+// A backend instantiates it in its own test file:
+//
+//   INSTANTIATE_TEST_SUITE_P(Embedded, SpanStoreConformanceTest,
+//                            ::testing::Values(SpanStoreBackend{"embedded", factory, flush, true}),
+//                            SpanStoreBackendName);
+//
+// and links the object library ht_store_conformance directly (an object library, so the
+// TEST_Ps are never dropped by the linker).
+//
+// Every test gets a fresh empty directory (removed afterwards) and a store made by `factory`.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "storage/span_store.h"
+
+namespace hoptrace {
+
+struct SpanStoreBackend {
+  // Test-name suffix: letters, digits and '_' only.
+  std::string name;
+  // Opens a store in `dir` (an existing directory); returns null (after reporting why with
+  // ADD_FAILURE) when it cannot.
+  std::function<std::unique_ptr<SpanStore>(const std::string& dir)> factory;
+  // Optional: moves everything appended so far to the backend's durable long-term form
+  // (EmbeddedStore::Flush). Tests check every answer before and after it.
+  std::function<void(SpanStore*)> flush;
+  // True when closing the store and calling `factory` again on the same directory keeps the
+  // data; tests then also check every answer after such a reopen.
+  bool persistent = false;
+};
+
+std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend>& info);
+void PrintTo(const SpanStoreBackend& backend, std::ostream* os);
+
+class SpanStoreConformanceTest : public ::testing::TestWithParam<SpanStoreBackend> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  SpanStore* store() { return store_.get(); }
+  // Calls the backend's flush hook, if any.
+  void Flush();
+  // Closes the store and opens it again on the same directory (persistent backends only).
+  void Reopen();
+  // Runs `check` now, after Flush(), and (persistent backends) after Reopen(), each under a
+  // SCOPED_TRACE naming the state.
+  void InEveryState(const std::function<void()>& check);
+
+  // Appends and expects success; returns the result (zeros on failure).
+  AppendResult Append(std::vector<Span> spans);
+  // GetTrace expecting success (empty on failure).
+  std::vector<Span> Trace(const TraceId& id);
+  std::vector<TraceSummary> Traces(const SpanFilter& filter, size_t limit = 1000);
+  std::vector<Span> Spans(const SpanFilter& filter, SpanOrder order, size_t limit = 100000);
+  std::vector<AggregateRow> Rows(const AggregateRequest& request);
+
+  std::string dir_;
+  std::unique_ptr<SpanStore> store_;
+};
+
+}  // namespace hoptrace
