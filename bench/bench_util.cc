@@ -124,11 +124,21 @@ std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -157,12 +167,22 @@ namespace {
 
 void AppendJsonValue(const AnyValue& v, std::string* out) {
   switch (v.type) {
-    case AnyValue::Type::kEmpty: *out += "null"; break;
+    case AnyValue::Type::kEmpty:
+      *out += "null";
+      break;
     case AnyValue::Type::kString:
-    case AnyValue::Type::kBytes: *out += JsonString(v.string_value); break;
-    case AnyValue::Type::kBool: *out += v.bool_value ? "true" : "false"; break;
-    case AnyValue::Type::kInt: *out += std::to_string(v.int_value); break;
-    case AnyValue::Type::kDouble: *out += JsonNumber(v.double_value); break;
+    case AnyValue::Type::kBytes:
+      *out += JsonString(v.string_value);
+      break;
+    case AnyValue::Type::kBool:
+      *out += v.bool_value ? "true" : "false";
+      break;
+    case AnyValue::Type::kInt:
+      *out += std::to_string(v.int_value);
+      break;
+    case AnyValue::Type::kDouble:
+      *out += JsonNumber(v.double_value);
+      break;
     case AnyValue::Type::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.array_value.size(); ++i) {

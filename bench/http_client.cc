@@ -59,9 +59,8 @@ StatusOr<LoopbackUrl> ParseLoopbackUrl(std::string_view url) {
   }
   out.port = static_cast<uint16_t>(p);
   in_addr addr{};
-  bool loopback = out.host == "localhost" ||
-                  (inet_pton(AF_INET, out.host.c_str(), &addr) == 1 &&
-                   (ntohl(addr.s_addr) >> 24) == 127);
+  bool loopback = out.host == "localhost" || (inet_pton(AF_INET, out.host.c_str(), &addr) == 1 &&
+                                              (ntohl(addr.s_addr) >> 24) == 127);
   if (!loopback) {
     return InvalidArgumentError("only loopback hosts (127.x.x.x, localhost) are allowed: " +
                                 out.host);
@@ -210,8 +209,8 @@ StatusOr<std::string> HttpClient::Post(std::string_view target, std::string_view
     if (sent.ok()) sent = SendAll(body);
     int status_code = 0;
     bool keep_alive = false;
-    StatusOr<std::string> response = sent.ok() ? ReadResponse(&status_code, &keep_alive)
-                                                : StatusOr<std::string>(sent);
+    StatusOr<std::string> response =
+        sent.ok() ? ReadResponse(&status_code, &keep_alive) : StatusOr<std::string>(sent);
     if (!response.ok()) {
       Close();
       if (reused) continue;  // the kept connection was closed: retry once on a new one
@@ -219,8 +218,7 @@ StatusOr<std::string> HttpClient::Post(std::string_view target, std::string_view
     }
     if (!keep_alive) Close();
     if (status_code != 200) {
-      return InternalError("HTTP " + std::to_string(status_code) + ": " +
-                           response->substr(0, 500));
+      return InternalError("HTTP " + std::to_string(status_code) + ": " + response->substr(0, 500));
     }
     return response;
   }

@@ -108,8 +108,8 @@ class SqlitePeer : public W1System {
 
   Status Open() {
     std::string path = dir_ + "/phoenix.db";
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
       return InternalError("sqlite open " + path + ": " + sqlite3_errmsg(db_));
     }
     HT_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
@@ -349,8 +349,7 @@ class SqlitePeer : public W1System {
 
   std::string dir_;
   sqlite3* db_ = nullptr;
-  Statement upsert_trace_, insert_span_, update_cumulative_, get_trace_, tokens_by_agent_,
-      slowest_;
+  Statement upsert_trace_, insert_span_, update_cumulative_, get_trace_, tokens_by_agent_, slowest_;
   // Spans of the trace being ingested (the last one, possibly continued by the next batch).
   TraceId current_trace_{};
   std::unordered_map<SpanId, Node, SpanIdHash> nodes_;

@@ -51,8 +51,8 @@ uint64_t ParseCount(const std::string& flag, const std::string& value, bool allo
   errno = 0;
   unsigned long long v = std::strtoull(value.c_str(), &end, 10);
   if (value.empty() || value[0] == '-' || *end != '\0' || errno != 0 || (!allow_zero && v == 0)) {
-    BadFlag(flag + " wants a " + (allow_zero ? "non-negative" : "positive") +
-            " integer, got '" + value + "'");
+    BadFlag(flag + " wants a " + (allow_zero ? "non-negative" : "positive") + " integer, got '" +
+            value + "'");
   }
   return v;
 }
@@ -116,7 +116,7 @@ Flags ParseFlags(int argc, char** argv) {
 
 struct Outcome {
   std::string system;
-  std::string label;  // with version
+  std::string label;    // with version
   std::string skipped;  // reason, when not run
   std::string error;    // when it failed
   W1Result result;
@@ -201,14 +201,15 @@ void PrintJson(const Flags& flags, const std::vector<Outcome>& outcomes) {
   for (const Outcome& o : outcomes) {
     if (Ran(o)) spans = o.result.spans, traces = o.result.traces;
   }
-  std::string out = "{\"workload\": \"W1\", \"params\": {\"spans\": " +
-                    std::to_string(flags.spans) + ", \"seed\": " + std::to_string(flags.seed) +
-                    ", \"spans_generated\": " + std::to_string(spans) +
-                    ", \"traces\": " + std::to_string(traces) +
-                    ", \"query_runs\": 20, \"q3_model\": " + JsonString(q3.model) +
-                    ", \"q3_start_min_unix_nano\": " + std::to_string(q3.start_min_unix_nano) +
-                    ", \"q3_start_max_unix_nano\": " + std::to_string(q3.start_max_unix_nano) +
-                    "}, \"results\": {";
+  std::string out =
+      "{\"workload\": \"W1\", \"params\": {\"spans\": " + std::to_string(flags.spans) +
+      ", \"seed\": " + std::to_string(flags.seed) +
+      ", \"spans_generated\": " + std::to_string(spans) +
+      ", \"traces\": " + std::to_string(traces) +
+      ", \"query_runs\": 20, \"q3_model\": " + JsonString(q3.model) +
+      ", \"q3_start_min_unix_nano\": " + std::to_string(q3.start_min_unix_nano) +
+      ", \"q3_start_max_unix_nano\": " + std::to_string(q3.start_max_unix_nano) +
+      "}, \"results\": {";
   const Outcome* hoptrace = nullptr;
   bool first = true;
   for (const Outcome& o : outcomes) {
@@ -258,10 +259,11 @@ void PrintTable(const Flags& flags, const std::vector<Outcome>& outcomes) {
               static_cast<unsigned long long>(spans), static_cast<unsigned long long>(traces),
               static_cast<unsigned long long>(flags.spans),
               static_cast<unsigned long long>(flags.seed));
-  std::printf("ingest = time inside the store's calls incl. final flush/checkpoint (span "
-              "generation excluded)\n\n");
-  std::printf("%-22s %14s %11s %12s %10s %11s %10s\n", "system", "ingest spans/s",
-              "bytes/span", "peak RSS MiB", "q1 ms", "q2 ms", "q3 ms");
+  std::printf(
+      "ingest = time inside the store's calls incl. final flush/checkpoint (span "
+      "generation excluded)\n\n");
+  std::printf("%-22s %14s %11s %12s %10s %11s %10s\n", "system", "ingest spans/s", "bytes/span",
+              "peak RSS MiB", "q1 ms", "q2 ms", "q3 ms");
   const Outcome* hoptrace = nullptr;
   for (const Outcome& o : outcomes) {
     if (!o.skipped.empty()) {
@@ -292,8 +294,9 @@ void PrintTable(const Flags& flags, const std::vector<Outcome>& outcomes) {
   for (const Outcome& o : outcomes) {
     if (!hoptrace || o.system == "hoptrace" || !Ran(o)) continue;
     if (!header) {
-      std::printf("\nratios, hoptrace vs peer (x > 1: hoptrace better; bytes: hoptrace/peer, "
-                  "< 1: hoptrace smaller)\n");
+      std::printf(
+          "\nratios, hoptrace vs peer (x > 1: hoptrace better; bytes: hoptrace/peer, "
+          "< 1: hoptrace smaller)\n");
       std::printf("%-22s %10s %10s %10s %10s %12s\n", "peer", "ingest x", "q1 x", "q2 x", "q3 x",
                   "bytes ratio");
       header = true;

@@ -51,11 +51,11 @@ SlowestQuery W1SlowestQuery() {
 std::string W1Result::Serialize() const {
   std::ostringstream out;
   out.precision(17);
-  out << "spans " << spans << "\ntraces " << traces << "\ningest_spans_per_s "
-      << ingest_spans_per_s << "\ningest_seconds " << ingest_seconds << "\ngenerate_seconds "
-      << generate_seconds << "\nbytes_per_span " << bytes_per_span << "\nbytes_on_disk "
-      << bytes_on_disk << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms " << q1_ms
-      << "\nq2_ms " << q2_ms << "\nq3_ms " << q3_ms << "\n";
+  out << "spans " << spans << "\ntraces " << traces << "\ningest_spans_per_s " << ingest_spans_per_s
+      << "\ningest_seconds " << ingest_seconds << "\ngenerate_seconds " << generate_seconds
+      << "\nbytes_per_span " << bytes_per_span << "\nbytes_on_disk " << bytes_on_disk
+      << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms " << q1_ms << "\nq2_ms " << q2_ms
+      << "\nq3_ms " << q3_ms << "\n";
   for (const std::string& p : problems) out << "problem " << p << "\n";
   return out.str();
 }
@@ -75,18 +75,30 @@ StatusOr<W1Result> W1Result::Parse(const std::string& text) {
     }
     double d = std::strtod(value.c_str(), nullptr);
     ++fields;
-    if (key == "spans") r.spans = static_cast<uint64_t>(d);
-    else if (key == "traces") r.traces = static_cast<uint64_t>(d);
-    else if (key == "ingest_spans_per_s") r.ingest_spans_per_s = d;
-    else if (key == "ingest_seconds") r.ingest_seconds = d;
-    else if (key == "generate_seconds") r.generate_seconds = d;
-    else if (key == "bytes_per_span") r.bytes_per_span = d;
-    else if (key == "bytes_on_disk") r.bytes_on_disk = static_cast<uint64_t>(d);
-    else if (key == "peak_rss_mib") r.peak_rss_mib = d;
-    else if (key == "q1_ms") r.q1_ms = d;
-    else if (key == "q2_ms") r.q2_ms = d;
-    else if (key == "q3_ms") r.q3_ms = d;
-    else --fields;
+    if (key == "spans")
+      r.spans = static_cast<uint64_t>(d);
+    else if (key == "traces")
+      r.traces = static_cast<uint64_t>(d);
+    else if (key == "ingest_spans_per_s")
+      r.ingest_spans_per_s = d;
+    else if (key == "ingest_seconds")
+      r.ingest_seconds = d;
+    else if (key == "generate_seconds")
+      r.generate_seconds = d;
+    else if (key == "bytes_per_span")
+      r.bytes_per_span = d;
+    else if (key == "bytes_on_disk")
+      r.bytes_on_disk = static_cast<uint64_t>(d);
+    else if (key == "peak_rss_mib")
+      r.peak_rss_mib = d;
+    else if (key == "q1_ms")
+      r.q1_ms = d;
+    else if (key == "q2_ms")
+      r.q2_ms = d;
+    else if (key == "q3_ms")
+      r.q3_ms = d;
+    else
+      --fields;
   }
   if (fields != 11) return InternalError("incomplete result from child: " + text);
   return r;
@@ -107,6 +119,7 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
   pending.reserve(batch_size + 64);
   uint64_t next_progress = options.spans / 10;
   double generate_s = 0, ingest_s = 0;
+  uint64_t ingested = 0;
   for (;;) {
     Stopwatch gen_sw;
     bool more = generator.NextTrace(&trace);
@@ -134,11 +147,13 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
       Stopwatch sw;
       HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
       ingest_s += sw.Seconds();
+      ingested += n;
     }
     if (generator.spans_emitted() >= next_progress && more) {
-      Progress("  %llu spans, %.0f spans/s into the store",
+      Progress("  %llu spans generated, %llu stored (%.0f spans/s so far)",
                static_cast<unsigned long long>(generator.spans_emitted()),
-               static_cast<double>(generator.spans_emitted()) / std::max(ingest_s, 1e-9));
+               static_cast<unsigned long long>(ingested),
+               ingested ? static_cast<double>(ingested) / ingest_s : 0.0);
       next_progress += options.spans / 10;
     }
     if (!more) break;
@@ -154,10 +169,11 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
   HT_ASSIGN_OR_RETURN(result.bytes_on_disk, system->BytesOnDisk());
   result.bytes_per_span =
       static_cast<double>(result.bytes_on_disk) / static_cast<double>(result.spans);
-  Progress("  ingested %llu spans in %.1f s (%.0f spans/s; generating them took %.1f s), "
-           "%.0f bytes/span",
-           static_cast<unsigned long long>(result.spans), ingest_s, result.ingest_spans_per_s,
-           generate_s, result.bytes_per_span);
+  Progress(
+      "  ingested %llu spans in %.1f s (%.0f spans/s; generating them took %.1f s), "
+      "%.0f bytes/span",
+      static_cast<unsigned long long>(result.spans), ingest_s, result.ingest_spans_per_s,
+      generate_s, result.bytes_per_span);
 
   std::sort(expected_slowest.rbegin(), expected_slowest.rend());
   if (expected_slowest.size() > q3.limit) expected_slowest.resize(q3.limit);

@@ -20,11 +20,11 @@ struct W1Result {
   uint64_t spans = 0;
   uint64_t traces = 0;
   double ingest_spans_per_s = 0;
-  double ingest_seconds = 0;      // inside Ingest calls + FinishIngest
-  double generate_seconds = 0;    // generating the spans (not part of the ingest figure)
+  double ingest_seconds = 0;    // inside Ingest calls + FinishIngest
+  double generate_seconds = 0;  // generating the spans (not part of the ingest figure)
   double bytes_per_span = 0;
   uint64_t bytes_on_disk = 0;
-  double peak_rss_mib = 0;        // -1: not measured (the data lives in a server process)
+  double peak_rss_mib = 0;  // -1: not measured (the data lives in a server process)
   double q1_ms = 0, q2_ms = 0, q3_ms = 0;
   // Wrong answers (empty when every answer matched the generated data).
   std::vector<std::string> problems;

@@ -45,6 +45,12 @@ int Verify(const std::vector<std::string>& args) {
               static_cast<unsigned long long>(r.wal_spans), static_cast<unsigned long long>(r.wal_torn_bytes));
   std::printf("blocks: %llu blocks, %llu chunks checked, %llu spans\n", static_cast<unsigned long long>(r.blocks),
               static_cast<unsigned long long>(r.block_chunks), static_cast<unsigned long long>(r.block_spans));
+  if (r.block_spans) {
+    std::printf("        %.1f bytes/span: rows %.1f, scan columns %.1f, footers %.1f\n",
+                static_cast<double>(r.block_bytes) / r.block_spans, static_cast<double>(r.row_group_bytes) / r.block_spans,
+                static_cast<double>(r.column_bytes) / r.block_spans,
+                static_cast<double>(r.block_bytes - r.row_group_bytes - r.column_bytes) / r.block_spans);
+  }
   std::printf("blobs:  %llu files, %llu blobs\n", static_cast<unsigned long long>(r.blob_files),
               static_cast<unsigned long long>(r.blobs));
   if (r.quarantined) std::printf("quarantine: %llu files set aside earlier\n", static_cast<unsigned long long>(r.quarantined));
@@ -63,6 +69,8 @@ int LoadW1(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
                                  {"spans", true, "number of spans (default 20000)"},
                                  {"seed", true, "generator seed (default 42)"},
+                                 {"compression-level", true, "zstd level of blocks (default 3)"},
+                                 {"row-group-kib", true, "row group size in KiB (default 48)"},
                                  {"help", false, "show this help"}};
   std::string err;
   auto flags = ParseFlags(args, specs, &err);
@@ -78,7 +86,15 @@ int LoadW1(const std::vector<std::string>& args) {
   } catch (...) {
     return UsageError("--spans and --seed take non-negative integers");
   }
-  auto store = OpenStore(flags->get("data", "./hoptrace-data"));
+  EmbeddedStoreOptions o;
+  o.dir = flags->get("data", "./hoptrace-data");
+  try {
+    o.compression_level = std::stoi(flags->get("compression-level", "3"));
+    o.row_group_bytes = std::stoul(flags->get("row-group-kib", "48")) << 10;
+  } catch (...) {
+    return UsageError("--compression-level and --row-group-kib take integers");
+  }
+  auto store = EmbeddedStore::Open(o);
   if (!store.ok()) {
     std::fprintf(stderr, "hoptrace store load-w1: %s\n", store.status().message().c_str());
     return 1;

@@ -28,14 +28,14 @@ const std::vector<W1Model>& W1Models() {
 
 const std::vector<std::string_view>& W1Agents() {
   static const std::vector<std::string_view> kAgents = {"researcher", "coder", "reviewer",
-                                                         "planner", "summarizer"};
+                                                        "planner", "summarizer"};
   return kAgents;
 }
 
 const std::vector<std::string_view>& W1Tools() {
   static const std::vector<std::string_view> kTools = {
-      "web_search", "fetch_url",   "read_file",     "write_file", "run_shell",  "run_tests",
-      "git_diff",   "search_code", "sql_query",     "vector_search", "send_email", "calculator"};
+      "web_search", "fetch_url",   "read_file", "write_file",    "run_shell",  "run_tests",
+      "git_diff",   "search_code", "sql_query", "vector_search", "send_email", "calculator"};
   return kTools;
 }
 
@@ -104,7 +104,7 @@ size_t PickWord(W1Random* rng) {
 }
 
 std::string MakeWord(W1Random* rng) {
-  static const char* kOnsets[] = {"b", "c", "d", "f", "g", "h", "l", "m", "n", "p", "r", "s",
+  static const char* kOnsets[] = {"b", "c", "d", "f",  "g",  "h",  "l",  "m",  "n",  "p",  "r", "s",
                                   "t", "v", "w", "st", "tr", "pl", "gr", "ch", "sh", "th", "br"};
   static const char* kVowels[] = {"a", "e", "i", "o", "u", "ea", "io", "ou", "ai"};
   static const char* kCodas[] = {"", "", "", "n", "r", "s", "t", "l", "nd", "ck", "ng", "x"};
@@ -259,14 +259,12 @@ std::string_view ErrorMessage(W1Random* rng, std::string_view operation) {
       "400 Bad Request: context_length_exceeded: prompt is too long for this model",
       "504 Gateway Timeout: upstream model did not respond within 60s",
       "500 Internal Server Error: the server had an error while processing your request"};
-  static const std::string_view kTool[] = {
-      "tool execution failed: process exited with status 1",
-      "tool timed out after 30s",
-      "permission denied: path is outside the workspace",
-      "invalid arguments: missing required field 'query'"};
+  static const std::string_view kTool[] = {"tool execution failed: process exited with status 1",
+                                           "tool timed out after 30s",
+                                           "permission denied: path is outside the workspace",
+                                           "invalid arguments: missing required field 'query'"};
   static const std::string_view kAgent[] = {"agent gave up after 3 retries",
-                                            "max turns exceeded (25)",
-                                            "handoff target not found"};
+                                            "max turns exceeded (25)", "handoff target not found"};
   if (operation == "llm") return kLlm[rng->Uniform(std::size(kLlm))];
   if (operation == "tool") return kTool[rng->Uniform(std::size(kTool))];
   return kAgent[rng->Uniform(std::size(kAgent))];
@@ -290,7 +288,7 @@ Span NewSpan(W1Random* rng, const TraceContext& ctx, const SpanId& parent, std::
   s.resource = ctx.resource;
   s.scope = ctx.scope;
   bool error = rng->Bernoulli(0.02);
-  std::string_view op_name = operation == "llm" ? "chat"
+  std::string_view op_name = operation == "llm"    ? "chat"
                              : operation == "tool" ? "execute_tool"
                                                    : "invoke_agent";
   AddAttr(&s, "gen_ai.operation.name", AnyValue::String(std::string(op_name)));
@@ -407,8 +405,8 @@ bool W1Generator::NextTrace(std::vector<Span>* out) {
       if (is_llm) {
         --llm_left;
         const W1Model& model = rng->Bernoulli(0.75) ? agent_model : PickModel(rng);
-        s = NewSpan(rng, ctx, agent_id, "chat " + std::string(model.name), SpanKind::kClient,
-                    "llm", agent, t);
+        s = NewSpan(rng, ctx, agent_id, "chat " + std::string(model.name), SpanKind::kClient, "llm",
+                    agent, t);
         std::string user_message;
         text_->AppendText(rng, static_cast<size_t>(rng->Range(100, 800)), false, &user_message);
         int64_t prompt_bytes = static_cast<int64_t>(user_message.size());

@@ -53,11 +53,12 @@ class BlockSink {
   uint64_t written_ = 0;
 };
 
+constexpr size_t kDictSampleBytes = 2u << 20;  // training sample per block
 uint64_t ZigZagValue(int64_t v) { return ZigZag(v); }
 
 }  // namespace
 
-StatusOr<std::string> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem, const BlobStore& blobs,
+StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem, const BlobStore& blobs,
                                  const BlockWriteOptions& options) {
   const MemTable::Frozen& d = mem.frozen();
   const size_t n = d.trace.size();
@@ -88,13 +89,29 @@ StatusOr<std::string> WriteBlock(FileSystem* fs, const std::string& dir, const M
   f.resources = d.resources.strings();
   f.scopes = d.scopes.strings();
 
+  // The row groups' dictionary, trained on an even sample of rows (at most ~8 MiB).
+  std::shared_ptr<const ChunkDictionary> dict = options.reuse_dictionary;
+  if (!dict && options.dictionary_bytes > 0 && n > 0) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; ++i) total += d.body[i].size();
+    size_t step = std::max<size_t>(1, total / (kDictSampleBytes));
+    std::vector<std::string_view> samples;
+    for (size_t i = 0; i < n; i += step) samples.push_back(d.body[order[i]]);
+    dict = ChunkDictionary::Train(samples, options.dictionary_bytes, options.compression_level);
+  }
+  if (dict) {
+    f.dict_offset = sink.offset();
+    AppendChunk(sink.buf(), dict->bytes(), options.compression_level);
+    f.dict_length = sink.offset() - f.dict_offset;
+  }
+
   // Row groups: [varint resource][varint scope][length-prefixed body] per row.
   std::string group;
   uint64_t group_first = 0;
   auto emit_group = [&](uint64_t end_row) -> Status {
     if (end_row == group_first) return Status::Ok();
     uint64_t at = sink.offset();
-    AppendChunk(sink.buf(), group, options.compression_level);
+    AppendChunk(sink.buf(), group, options.compression_level, dict.get());
     f.row_groups.push_back({at, sink.offset() - at, group_first, end_row - group_first});
     group.clear();
     group_first = end_row;
@@ -206,7 +223,7 @@ StatusOr<std::string> WriteBlock(FileSystem* fs, const std::string& dir, const M
   HT_RETURN_IF_ERROR(file->Close());
   HT_RETURN_IF_ERROR(fs->RenameFile(tmp_path, final_path));
   HT_RETURN_IF_ERROR(fs->SyncDir(dir));
-  return final_path;
+  return BlockWriteResult{final_path, dict};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,6 +254,15 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
   b->footer_ = std::make_unique<Footer>();
   s = b->footer_->Decode(raw);
   if (!s.ok()) return s.WithContext("block " + path);
+  if (b->footer_->dict_length > 0) {
+    const auto& f = *b->footer_;
+    if (f.dict_offset + f.dict_length > footer_at) return DataLossError("block " + path + ": dictionary out of range");
+    HT_RETURN_IF_ERROR(b->file_->Read(f.dict_offset, f.dict_length, &buf));
+    s = ReadChunk(buf, &raw);
+    if (!s.ok()) return s.WithContext("block " + path + " dictionary");
+    b->dict_ = ChunkDictionary::FromBytes(raw, 3);
+    if (!b->dict_) return DataLossError("block " + path + ": unusable dictionary");
+  }
   for (const auto& g : b->footer_->row_groups) {
     if (g.offset + g.length > footer_at) return DataLossError("block " + path + ": row group out of range");
   }
@@ -260,6 +286,7 @@ StatusOr<uint64_t> BlockReader::VerifyAllChunks() const {
     ++checked;
     return Status::Ok();
   };
+  if (footer_->dict_length > 0) HT_RETURN_IF_ERROR(check(footer_->dict_offset, footer_->dict_length, "dictionary"));
   for (size_t i = 0; i < footer_->row_groups.size(); ++i) {
     HT_RETURN_IF_ERROR(check(footer_->row_groups[i].offset, footer_->row_groups[i].length, "row group " + std::to_string(i)));
   }
@@ -277,6 +304,16 @@ uint64_t BlockReader::wal_first_seq() const { return footer_->wal_first_seq; }
 uint64_t BlockReader::wal_last_seq() const { return footer_->wal_last_seq; }
 uint64_t BlockReader::max_end() const { return footer_->max_end; }
 const std::set<uint64_t>& BlockReader::blob_files() const { return footer_->blob_files; }
+uint64_t BlockReader::row_group_bytes() const {
+  uint64_t b = 0;
+  for (const auto& g : footer_->row_groups) b += g.length;
+  return b;
+}
+uint64_t BlockReader::column_bytes(int column) const {
+  uint64_t b = 0;
+  for (const auto& c : footer_->columns[column]) b += c.length;
+  return b;
+}
 uint64_t BlockReader::rows() const { return footer_->rows; }
 uint64_t BlockReader::min_start() const { return footer_->min_start; }
 uint64_t BlockReader::max_start() const { return footer_->max_start; }
@@ -458,7 +495,7 @@ Status BlockReader::ForRows(const std::vector<uint64_t>& rows,
     const auto& g = f.row_groups[gi];
     if (gi != loaded_group) {
       HT_RETURN_IF_ERROR(file_->Read(g.offset, g.length, &stored));
-      Status s = ReadChunk(stored, &raw);
+      Status s = ReadChunk(stored, &raw, nullptr, dict_.get());
       if (!s.ok()) return Damaged(s.WithContext(path_ + " row group " + std::to_string(gi)));
       entries.clear();
       Decoder dec(raw);

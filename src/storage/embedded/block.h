@@ -18,6 +18,7 @@
 
 #include "common/file_system.h"
 #include "storage/embedded/blob_store.h"
+#include "storage/embedded/chunk.h"
 #include "storage/embedded/memtable.h"
 #include "storage/embedded/part.h"
 
@@ -34,12 +35,22 @@ struct BlockWriteOptions {
   int compression_level = 3;
   size_t row_group_bytes = 48 << 10;
   size_t column_chunk_rows = 65536;
+  // Row groups are compressed with a zstd dictionary of this size trained on the block's rows
+  // (0: no dictionary).
+  size_t dictionary_bytes = 64 << 10;
+  // When set, used instead of training a new dictionary (training costs more than the flush).
+  std::shared_ptr<const ChunkDictionary> reuse_dictionary;
+};
+
+struct BlockWriteResult {
+  std::string path;
+  std::shared_ptr<const ChunkDictionary> dictionary;  // the one used, for reuse
 };
 
 // Writes the rows of a frozen memtable as dir/blk-<seq>.blk: to a temporary name, fsync,
 // rename, fsync dir. `blobs` must already hold every large value the rows reference.
 // Returns the final path.
-StatusOr<std::string> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem,
+StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem,
                                  const BlobStore& blobs, const BlockWriteOptions& options);
 
 class BlockReader final : public Part {
@@ -57,6 +68,9 @@ class BlockReader final : public Part {
   uint64_t wal_last_seq() const;
   uint64_t max_end() const;
   const std::set<uint64_t>& blob_files() const;
+  // Bytes of the row groups and of each scan column (for `store verify` and tuning).
+  uint64_t row_group_bytes() const;
+  uint64_t column_bytes(int column) const;
 
   uint64_t rows() const override;
   uint64_t min_start() const override;
@@ -86,6 +100,7 @@ class BlockReader final : public Part {
   std::unique_ptr<RandomAccessFile> file_;
   const BlobStore* blobs_ = nullptr;
   std::unique_ptr<Footer> footer_;
+  std::unique_ptr<ChunkDictionary> dict_;  // for row groups; null when the block has none
   mutable std::atomic<bool> damaged_{false};
   Status Damaged(Status s) const {
     if (s.code() == StatusCode::kDataLoss) damaged_ = true;

@@ -71,6 +71,8 @@ void BlockReader::Footer::Encode(std::string* out) const {
   PutVarint64(out, wal_first_seq);
   PutVarint64(out, wal_last_seq);
   PutVarint64(out, rows);
+  PutVarint64(out, dict_offset);
+  PutVarint64(out, dict_length);
   PutFixed64(out, min_start);
   PutFixed64(out, max_start);
   PutFixed64(out, max_end);
@@ -130,7 +132,7 @@ Status BlockReader::Footer::Decode(std::string_view in) {
   if (!d.GetVarint64(&v)) return bad("version");
   if (v != kBlockFormatVersion) return DataLossError("unsupported block format version " + std::to_string(v));
   if (!d.GetVarint64(&wal_first_seq) || !d.GetVarint64(&wal_last_seq) || !d.GetVarint64(&rows) ||
-      !d.GetFixed64(&min_start) || !d.GetFixed64(&max_start) || !d.GetFixed64(&max_end)) {
+      !d.GetVarint64(&dict_offset) || !d.GetVarint64(&dict_length) || !d.GetFixed64(&min_start) || !d.GetFixed64(&max_start) || !d.GetFixed64(&max_end)) {
     return bad("header");
   }
   for (auto& dict : dicts) {

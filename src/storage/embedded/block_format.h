@@ -14,6 +14,7 @@ struct BlockReader::Footer {
   uint32_t version = kBlockFormatVersion;
   uint64_t wal_first_seq = 0, wal_last_seq = 0;
   uint64_t rows = 0;
+  uint64_t dict_offset = 0, dict_length = 0;  // the row groups' zstd dictionary chunk (0: none)
   uint64_t min_start = 0, max_start = 0, max_end = 0;
   StringDict dicts[kNumDictColumns];
   std::vector<std::string> resources, scopes;

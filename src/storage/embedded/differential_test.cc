@@ -8,15 +8,16 @@
 //
 // HOPTRACE_DIFF_SEED=<n> runs one extra seed (the seed is in every failure message);
 // HOPTRACE_DIFF_OPS=<n> changes the number of operations per seed.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage/embedded/embedded_store.h"
 #include "storage/testing/model_store.h"
@@ -40,7 +41,7 @@ const std::vector<std::string> kNames = {"chat", "execute_tool", "invoke_agent",
                                          "step"};
 const std::vector<std::string> kUsers = {"u-1", "u-2", "u-3", "u-4", "u-5"};
 const std::vector<std::string> kAttrKeys = {"user.id", "http.status_code", "temp", "flag",
-                                            "meta", "missing"};
+                                            "meta",    "missing"};
 const std::vector<uint64_t> kRoundDurations = {1 * kMs, 5 * kMs, 10 * kMs, 100 * kMs};
 
 uint64_t EnvOr(const char* name, uint64_t fallback) {
@@ -78,13 +79,24 @@ class Differential {
 
  private:
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[rng_() % v.size()]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[rng_() % v.size()];
+  }
   bool Chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
 
   void Fail(const std::string& what) {
     failed_ = true;
+    std::string history;
+    for (const std::string& h : history_) history += "\n    " + h;
     ADD_FAILURE() << "seed " << seed_ << ", operation #" << op_ << ": " << what
+                  << "\n  recent operations:" << history
                   << "\n  (rerun: HOPTRACE_DIFF_SEED=" << seed_ << ")";
+  }
+
+  // Remembers the last operations that changed the store, for failure messages.
+  void Note(std::string what) {
+    history_.push_back("#" + std::to_string(op_) + " " + std::move(what));
+    if (history_.size() > 12) history_.erase(history_.begin());
   }
 
   void Open() {
@@ -94,6 +106,7 @@ class Differential {
   }
 
   void Reopen() {
+    Note("reopen");
     store_.reset();
     Open();
     if (!failed_ && store_->GetStats().spans != model_.GetStats().spans) {
@@ -142,8 +155,10 @@ class Differential {
     }
     s.derived.usage_counted = Chance(85);
     if (Chance(60)) s.attributes.push_back({"user.id", AnyValue::String(Pick(kUsers))});
-    if (Chance(40)) s.attributes.push_back({"http.status_code", AnyValue::Int(Pick<int64_t>({200, 404, 500}))});
-    if (Chance(30)) s.attributes.push_back({"temp", AnyValue::Double(Pick<double>({0.1, 0.7, 1.0}))});
+    if (Chance(40))
+      s.attributes.push_back({"http.status_code", AnyValue::Int(Pick<int64_t>({200, 404, 500}))});
+    if (Chance(30))
+      s.attributes.push_back({"temp", AnyValue::Double(Pick<double>({0.1, 0.7, 1.0}))});
     if (Chance(30)) s.attributes.push_back({"flag", AnyValue::Bool(Chance(50))});
     if (Chance(15)) {
       s.attributes.push_back(
@@ -160,7 +175,8 @@ class Differential {
   std::string BigValue() {
     static const std::vector<std::string> kBig = {std::string(1500, 'a'), std::string(5000, 'b'),
                                                   std::string(9000, 'c') + "tail"};
-    return Chance(80) ? Pick(kBig) : std::string(1024 + rng_() % 3000, 'r') + std::to_string(rng_());
+    return Chance(80) ? Pick(kBig)
+                      : std::string(1024 + rng_() % 3000, 'r') + std::to_string(rng_());
   }
 
   void Step() {
@@ -175,6 +191,7 @@ class Differential {
   }
 
   void DoFlush() {
+    Note("flush");
     Status s = store_->Flush();
     if (!s.ok()) Fail("Flush: " + s.ToString());
   }
@@ -198,13 +215,38 @@ class Differential {
     }
     if (!batch.empty() && Chance(5)) batch.push_back(batch[rng_() % batch.size()]);
     std::shuffle(batch.begin(), batch.end(), rng_);
+    std::string listing;  // for the failure message: which spans the model calls duplicates
+    std::set<std::pair<TraceId, SpanId>> seen;
+    for (const Span& s : batch) {
+      auto stored = model_.GetTrace(s.trace_id);
+      bool earlier = stored.ok() && std::any_of(stored->begin(), stored->end(), [&](const Span& x) {
+                       return x.span_id == s.span_id;
+                     });
+      bool repeated = !seen.insert({s.trace_id, s.span_id}).second;
+      listing += "\n    " + ToHex(s.trace_id) + "/" + ToHex(s.span_id) +
+                 (earlier ? " (stored earlier)" : "") + (repeated ? " (repeated in batch)" : "");
+    }
     auto want = model_.Append(batch);
     auto got = store_->Append(batch);
+    Note("append " + std::to_string(batch.size()) + " spans (" + std::to_string(want->stored) +
+         " new)");
     if (!got.ok()) return Fail("Append: " + got.status().ToString());
     if (got->stored != want->stored || got->duplicates != want->duplicates) {
+      for (const Span& s : batch) {
+        auto now = store_->GetTrace(s.trace_id);
+        size_t copies = now.ok()
+                            ? std::count_if(now->begin(), now->end(),
+                                            [&](const Span& x) { return x.span_id == s.span_id; })
+                            : 0;
+        if (copies != 1) {
+          listing += "\n    store now holds " + std::to_string(copies) + " copies of " +
+                     ToHex(s.trace_id) + "/" + ToHex(s.span_id);
+        }
+      }
       Fail("Append of " + std::to_string(batch.size()) + " spans: stored " +
            std::to_string(got->stored) + " duplicates " + std::to_string(got->duplicates) +
-           ", want " + std::to_string(want->stored) + " / " + std::to_string(want->duplicates));
+           ", want " + std::to_string(want->stored) + " / " + std::to_string(want->duplicates) +
+           listing);
     }
   }
 
@@ -261,8 +303,9 @@ class Differential {
     auto got = store_->SearchTraces(f, limit);
     if (!got.ok()) return Fail("SearchTraces " + DebugString(f) + ": " + got.status().ToString());
     auto eq = SummariesEqual(*got, *want);
-    if (!eq) Fail("SearchTraces " + DebugString(f) + " limit " + std::to_string(limit) + ": " +
-                  eq.message());
+    if (!eq)
+      Fail("SearchTraces " + DebugString(f) + " limit " + std::to_string(limit) + ": " +
+           eq.message());
   }
 
   void DoSearchSpans() {
@@ -307,6 +350,7 @@ class Differential {
   std::vector<size_t> sent_;              // spans of each plan sent so far (from the end)
   int op_ = 0;
   bool failed_ = false;
+  std::vector<std::string> history_;
 };
 
 class DifferentialTest : public ::testing::TestWithParam<uint64_t> {};

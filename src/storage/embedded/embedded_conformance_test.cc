@@ -29,8 +29,8 @@ void FlushEmbedded(SpanStore* store) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Embedded, SpanStoreConformanceTest,
-                         ::testing::Values(SpanStoreBackend{"embedded", OpenEmbedded,
-                                                            FlushEmbedded, true}),
+                         ::testing::Values(SpanStoreBackend{"embedded", OpenEmbedded, FlushEmbedded,
+                                                            true}),
                          SpanStoreBackendName);
 
 }  // namespace

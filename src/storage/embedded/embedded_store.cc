@@ -23,6 +23,7 @@ namespace hoptrace {
 namespace {
 
 constexpr char kComponent[] = "storage";
+constexpr int kRetrainEveryBlocks = 16;
 using ValueMap = std::unordered_map<Hash128, std::string, Hash128Hasher>;
 
 uint64_t NowUnixNano() {
@@ -164,6 +165,8 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   bool wal_broken_ = false;
 
   std::mutex flush_mu_;  // serialises flushes and retention
+  std::shared_ptr<const ChunkDictionary> dictionary_;  // guarded by flush_mu_
+  int blocks_since_training_ = 0;                      // guarded by flush_mu_
   std::thread flusher_;
 };
 
@@ -272,7 +275,12 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
       mem_ = std::make_shared<MemTable>(replay[i + 1], &blobs_);
     }
   }
-  if (!replay.empty()) {
+  if (!replay.empty() && spans == 0 && imm_.empty()) {
+    // Nothing to recover (empty or fully torn segments): start clean.
+    for (uint64_t seq : replay) HT_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(wal_dir_, WalSegmentName(seq))));
+    HT_RETURN_IF_ERROR(fs_->SyncDir(wal_dir_));
+    mem_ = std::make_shared<MemTable>(max_seq + 1, &blobs_);
+  } else if (!replay.empty()) {
     Log(LogLevel::kInfo, kComponent,
         "recovered " + std::to_string(spans) + " spans from " + std::to_string(replay.size()) + " WAL segments");
   }
@@ -467,8 +475,12 @@ Status EmbeddedStoreImpl::FlushOne() {
     bo.compression_level = opts_.compression_level;
     bo.row_group_bytes = opts_.row_group_bytes;
     bo.column_chunk_rows = opts_.column_chunk_rows;
-    HT_ASSIGN_OR_RETURN(std::string path, WriteBlock(fs_, block_dir_, *imm, blobs_, bo));
-    HT_ASSIGN_OR_RETURN(auto reader, BlockReader::Open(fs_, path, &blobs_));
+    // Retrain the row-group dictionary now and then, so it follows the data.
+    if (blocks_since_training_ < kRetrainEveryBlocks) bo.reuse_dictionary = dictionary_;
+    HT_ASSIGN_OR_RETURN(BlockWriteResult written, WriteBlock(fs_, block_dir_, *imm, blobs_, bo));
+    blocks_since_training_ = written.dictionary == dictionary_ ? blocks_since_training_ + 1 : 1;
+    dictionary_ = written.dictionary;
+    HT_ASSIGN_OR_RETURN(auto reader, BlockReader::Open(fs_, written.path, &blobs_));
     std::lock_guard<std::mutex> l(version_mu_);
     blocks_.push_back(reader);
     imm_.pop_front();

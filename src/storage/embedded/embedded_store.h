@@ -58,6 +58,7 @@ class EmbeddedStore : public SpanStore {
 struct VerifyReport {
   uint64_t wal_segments = 0, wal_records = 0, wal_spans = 0, wal_torn_bytes = 0;
   uint64_t blocks = 0, block_chunks = 0, block_spans = 0;
+  uint64_t block_bytes = 0, row_group_bytes = 0, column_bytes = 0;  // footers = the rest
   uint64_t blob_files = 0, blobs = 0;
   uint64_t quarantined = 0;  // files already in quarantine/
   std::vector<std::string> problems;  // one line per corrupt chunk, record or file

@@ -108,6 +108,9 @@ StatusOr<VerifyReport> VerifyStore(const std::string& dir, FileSystem* fs) {
       }
       r.block_chunks += *checked;
       r.block_spans += (*b)->rows();
+      r.block_bytes += (*b)->file_size();
+      r.row_group_bytes += (*b)->row_group_bytes();
+      for (int c = 0; c < kNumColumns; ++c) r.column_bytes += (*b)->column_bytes(c);
     }
   }
   auto q = fs->GetChildren(JoinPath(dir, "quarantine"));

@@ -37,14 +37,22 @@ bool SpanMatches(const SpanFilter& f, const Span& s) {
 
 std::string GroupKeyValue(const GroupKey& key, const Span& s) {
   switch (key.field) {
-    case GroupField::kAgent: return s.derived.agent;
-    case GroupField::kModel: return s.derived.model;
-    case GroupField::kProvider: return s.derived.provider;
-    case GroupField::kTool: return s.derived.tool;
-    case GroupField::kService: return s.derived.service;
-    case GroupField::kOperation: return s.derived.operation;
-    case GroupField::kName: return s.name;
-    case GroupField::kStatus: return std::string(StatusCodeText(s.status_code));
+    case GroupField::kAgent:
+      return s.derived.agent;
+    case GroupField::kModel:
+      return s.derived.model;
+    case GroupField::kProvider:
+      return s.derived.provider;
+    case GroupField::kTool:
+      return s.derived.tool;
+    case GroupField::kService:
+      return s.derived.service;
+    case GroupField::kOperation:
+      return s.derived.operation;
+    case GroupField::kName:
+      return s.name;
+    case GroupField::kStatus:
+      return std::string(StatusCodeText(s.status_code));
     case GroupField::kAttribute: {
       const AnyValue* v = FindAttribute(s.attributes, key.attribute);
       return v ? v->ToText() : std::string();
@@ -164,7 +172,8 @@ StatusOr<std::vector<AggregateRow>> ModelStore::Aggregate(const AggregateRequest
     std::vector<double> durations_ms;
   };
   std::map<std::vector<std::string>, Group> groups;
-  if (request.group_by.empty()) groups[std::vector<std::string>()];  // one row over everything, even when empty
+  if (request.group_by.empty())
+    groups[std::vector<std::string>()];  // one row over everything, even when empty
   for (const Span& s : spans_) {
     if (!SpanMatches(request.filter, s)) continue;
     std::vector<std::string> key;

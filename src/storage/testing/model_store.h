@@ -15,8 +15,8 @@
 //    the trace: root = the span with an all-zero parent (earliest start, then smallest span id,
 //    when there are several), else the earliest-start span (then smallest span id); root_name and
 //    root_service (derived.service) come from it. start = min start, end = max end, error_count =
-//    spans with status error, agents = distinct non-empty derived.agent sorted ascending; tokens and
-//    cost are summed over spans with derived.usage_counted only. Ordered by summary start
+//    spans with status error, agents = distinct non-empty derived.agent sorted ascending; tokens
+//    and cost are summed over spans with derived.usage_counted only. Ordered by summary start
 //    descending, then trace id ascending; at most `limit` (0 gives none).
 //  - SearchSpans: kNewestFirst = start descending, kLongestFirst = duration_ns() descending; ties
 //    by (trace id, span id) ascending; at most `limit`.
@@ -75,8 +75,8 @@ class ModelStore final : public SpanStore {
   TraceSummary Summarize(const TraceId& trace_id) const;
 
   std::mutex mu_;
-  std::vector<Span> spans_;                     // guarded by mu_, in append order
-  std::set<std::pair<TraceId, SpanId>> ids_;    // guarded by mu_
+  std::vector<Span> spans_;                   // guarded by mu_, in append order
+  std::set<std::pair<TraceId, SpanId>> ids_;  // guarded by mu_
 };
 
 }  // namespace hoptrace

@@ -22,8 +22,8 @@ TEST(NearestRankPercentileTest, FollowsTheDocumentedDefinition) {
   EXPECT_EQ(NearestRankPercentileMs({}, 50), 0);
   EXPECT_EQ(NearestRankPercentileMs({7}, 50), 7);
   EXPECT_EQ(NearestRankPercentileMs({7}, 99), 7);
-  EXPECT_EQ(NearestRankPercentileMs({4, 1, 3, 2}, 50), 2);   // rank ceil(2.0) = 2
-  EXPECT_EQ(NearestRankPercentileMs({4, 1, 3, 2}, 95), 4);   // rank ceil(3.8) = 4
+  EXPECT_EQ(NearestRankPercentileMs({4, 1, 3, 2}, 50), 2);     // rank ceil(2.0) = 2
+  EXPECT_EQ(NearestRankPercentileMs({4, 1, 3, 2}, 95), 4);     // rank ceil(3.8) = 4
   EXPECT_EQ(NearestRankPercentileMs({5, 1, 4, 2, 3}, 50), 3);  // rank ceil(2.5) = 3
   std::vector<double> twenty;
   for (int i = 1; i <= 20; ++i) twenty.push_back(i);

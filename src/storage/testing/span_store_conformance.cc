@@ -19,6 +19,7 @@ namespace hoptrace {
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SpanStoreConformanceTest);
 
 std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend>& info) {
+  conformance_internal::LinkQueryCases();
   return info.param.name;
 }
 
@@ -272,7 +273,7 @@ TEST_P(SpanStoreConformanceTest, GetTraceOrdersByStartThenSpanIdAndReportsNotFou
   Span s1 = MakeSpan(30, 1, 0, "root", kBase + 5 * kMs, 10 * kMs);
   Span s2 = MakeSpan(30, 2, 1, "x", kBase + 6 * kMs, kMs);
   Span s3 = MakeSpan(30, 3, 1, "y", kBase + 6 * kMs, kMs);  // same start as s2
-  Span s4 = MakeSpan(30, 4, 1, "early", kBase, kMs);      // starts before its parent
+  Span s4 = MakeSpan(30, 4, 1, "early", kBase, kMs);        // starts before its parent
   ExpectResult(Append({s3}), 1, 0);
   Flush();
   ExpectResult(Append({s2, s1}), 2, 0);

@@ -7,19 +7,20 @@
 //                            ::testing::Values(SpanStoreBackend{"embedded", factory, flush, true}),
 //                            SpanStoreBackendName);
 //
-// and links the object library ht_store_conformance directly (an object library, so the
-// TEST_Ps are never dropped by the linker).
+// and links ht_store_testing. Passing SpanStoreBackendName is required: it is defined next to
+// the TEST_Ps, so referencing it makes the linker keep them (an unreferenced archive member would
+// be dropped and the suite would silently run zero tests).
 //
 // Every test gets a fresh empty directory (removed afterwards) and a store made by `factory`.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage/span_store.h"
 
@@ -40,6 +41,11 @@ struct SpanStoreBackend {
 };
 
 std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend>& info);
+namespace conformance_internal {
+// Defined in span_store_conformance_queries.cc; referenced by SpanStoreBackendName so that file's
+// TEST_Ps are linked too.
+int LinkQueryCases();
+}  // namespace conformance_internal
 void PrintTo(const SpanStoreBackend& backend, std::ostream* os);
 
 class SpanStoreConformanceTest : public ::testing::TestWithParam<SpanStoreBackend> {

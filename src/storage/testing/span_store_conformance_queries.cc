@@ -9,6 +9,9 @@
 #include "storage/testing/span_test_util.h"
 
 namespace hoptrace {
+
+int conformance_internal::LinkQueryCases() { return 0; }
+
 namespace {
 
 constexpr uint64_t kMs = 1'000'000;
@@ -61,23 +64,158 @@ std::vector<Span> Fixture() {
              kError = StatusCodeValue::kError;
   using V = AnyValue;
   std::vector<SpanSpec> specs = {
-      {1, 101, 0, "invoke_agent planner", "svc-a", "planner", "agent", "", "", "", kOk, kT1, 500,
-       100, 50, 150, 0.5, false, {}},
-      {1, 102, 101, "chat gpt-4o", "svc-a", "planner", "llm", "gpt-4o", "openai", "", kUnset,
-       kT1 + 10 * kMs, 200, 100, 50, 150, 0.5, true,
+      {1,
+       101,
+       0,
+       "invoke_agent planner",
+       "svc-a",
+       "planner",
+       "agent",
+       "",
+       "",
+       "",
+       kOk,
+       kT1,
+       500,
+       100,
+       50,
+       150,
+       0.5,
+       false,
+       {}},
+      {1,
+       102,
+       101,
+       "chat gpt-4o",
+       "svc-a",
+       "planner",
+       "llm",
+       "gpt-4o",
+       "openai",
+       "",
+       kUnset,
+       kT1 + 10 * kMs,
+       200,
+       100,
+       50,
+       150,
+       0.5,
+       true,
        {{"gen_ai.request.temperature", V::Double(0.7)}, {"http.status_code", V::Int(200)}}},
-      {1, 103, 101, "execute_tool search", "svc-a", "planner", "tool", "", "", "search", kError,
-       kT1 + 220 * kMs, 100, 0, 0, 0, 0, true, {{"tool.ok", V::Bool(false)}}},
-      {2, 201, 0, "invoke_agent coder", "svc-b", "coder", "agent", "", "", "", kUnset, kT2, 1000,
-       0, 0, 0, 0, true, {}},
-      {2, 202, 201, "chat claude", "svc-b", "coder", "llm", "claude-3", "anthropic", "", kOk,
-       kT2 + 100 * kMs, 300, 200, 20, 220, 0.25, true, {{"user.id", V::String("u-7")}}},
-      {2, 203, 201, "execute_tool edit", "svc-b", "coder", "tool", "", "", "edit", kOk,
-       kT2 + 500 * kMs, 50, 0, 0, 0, 0, true, {{"user.id", V::String("u-8")}}},
-      {3, 301, 999, "chat gpt-4o", "svc-a", "reviewer", "llm", "gpt-4o", "openai", "", kError, kT3,
-       2000, 10, 5, 15, 0.01, true, {{"user.id", V::String("u-7")}}},
-      {3, 302, 301, "execute_tool search", "svc-a", "reviewer", "tool", "", "", "search", kUnset,
-       kT3 + 5 * kMs, 10, 0, 0, 0, 0, true, {}},
+      {1,
+       103,
+       101,
+       "execute_tool search",
+       "svc-a",
+       "planner",
+       "tool",
+       "",
+       "",
+       "search",
+       kError,
+       kT1 + 220 * kMs,
+       100,
+       0,
+       0,
+       0,
+       0,
+       true,
+       {{"tool.ok", V::Bool(false)}}},
+      {2,
+       201,
+       0,
+       "invoke_agent coder",
+       "svc-b",
+       "coder",
+       "agent",
+       "",
+       "",
+       "",
+       kUnset,
+       kT2,
+       1000,
+       0,
+       0,
+       0,
+       0,
+       true,
+       {}},
+      {2,
+       202,
+       201,
+       "chat claude",
+       "svc-b",
+       "coder",
+       "llm",
+       "claude-3",
+       "anthropic",
+       "",
+       kOk,
+       kT2 + 100 * kMs,
+       300,
+       200,
+       20,
+       220,
+       0.25,
+       true,
+       {{"user.id", V::String("u-7")}}},
+      {2,
+       203,
+       201,
+       "execute_tool edit",
+       "svc-b",
+       "coder",
+       "tool",
+       "",
+       "",
+       "edit",
+       kOk,
+       kT2 + 500 * kMs,
+       50,
+       0,
+       0,
+       0,
+       0,
+       true,
+       {{"user.id", V::String("u-8")}}},
+      {3,
+       301,
+       999,
+       "chat gpt-4o",
+       "svc-a",
+       "reviewer",
+       "llm",
+       "gpt-4o",
+       "openai",
+       "",
+       kError,
+       kT3,
+       2000,
+       10,
+       5,
+       15,
+       0.01,
+       true,
+       {{"user.id", V::String("u-7")}}},
+      {3,
+       302,
+       301,
+       "execute_tool search",
+       "svc-a",
+       "reviewer",
+       "tool",
+       "",
+       "",
+       "search",
+       kUnset,
+       kT3 + 5 * kMs,
+       10,
+       0,
+       0,
+       0,
+       0,
+       true,
+       {}},
       {4, 401, 0, "health", "svc-c", "", "", "", "", "", kUnset, kT4, 1, 0, 0, 0, 0, true, {}},
   };
   std::vector<Span> spans;
@@ -86,9 +224,8 @@ std::vector<Span> Fixture() {
 }
 
 TraceSummary Summary(uint64_t trace, const char* root, const char* service, uint64_t start,
-                     uint64_t end, uint64_t spans, uint64_t errors,
-                     std::vector<std::string> agents, int64_t in, int64_t out, int64_t total,
-                     double cost) {
+                     uint64_t end, uint64_t spans, uint64_t errors, std::vector<std::string> agents,
+                     int64_t in, int64_t out, int64_t total, double cost) {
   TraceSummary t;
   t.trace_id = TestTraceId(trace);
   t.root_name = root;
@@ -109,8 +246,8 @@ const TraceSummary kS1 = Summary(1, "invoke_agent planner", "svc-a", kT1, kT1 + 
                                  {"planner"}, 100, 50, 150, 0.5);
 const TraceSummary kS2 = Summary(2, "invoke_agent coder", "svc-b", kT2, kT2 + 1000 * kMs, 3, 0,
                                  {"coder"}, 200, 20, 220, 0.25);
-const TraceSummary kS3 = Summary(3, "chat gpt-4o", "svc-a", kT3, kT3 + 2000 * kMs, 2, 1,
-                                 {"reviewer"}, 10, 5, 15, 0.01);
+const TraceSummary kS3 =
+    Summary(3, "chat gpt-4o", "svc-a", kT3, kT3 + 2000 * kMs, 2, 1, {"reviewer"}, 10, 5, 15, 0.01);
 const TraceSummary kS4 = Summary(4, "health", "svc-c", kT4, kT4 + 1 * kMs, 1, 0, {}, 0, 0, 0, 0);
 
 AggregateRow Row(std::vector<std::string> key, uint64_t spans, uint64_t errors, int64_t in,
@@ -156,7 +293,8 @@ TEST_P(SpanStoreConformanceTest, SearchTracesEachFilterAloneAndCombined) {
   add("status ok", {kS2, kS1}, [](SpanFilter& x) { x.status = StatusCodeValue::kOk; });
   add("status unset", {kS3, kS2, kS1, kS4},
       [](SpanFilter& x) { x.status = StatusCodeValue::kUnset; });
-  add("min duration (inclusive)", {kS3, kS2}, [](SpanFilter& x) { x.min_duration_ns = 1000 * kMs; });
+  add("min duration (inclusive)", {kS3, kS2},
+      [](SpanFilter& x) { x.min_duration_ns = 1000 * kMs; });
   add("max duration (inclusive)", {kS4}, [](SpanFilter& x) { x.max_duration_ns = 1 * kMs; });
   add("duration range of one value", {kS1}, [](SpanFilter& x) {
     x.min_duration_ns = 100 * kMs;
@@ -170,8 +308,9 @@ TEST_P(SpanStoreConformanceTest, SearchTracesEachFilterAloneAndCombined) {
   });
   add("string attribute", {kS3, kS2}, [](SpanFilter& x) { x.attributes = {{"user.id", "u-7"}}; });
   add("int attribute", {kS1}, [](SpanFilter& x) { x.attributes = {{"http.status_code", "200"}}; });
-  add("double attribute", {kS1},
-      [](SpanFilter& x) { x.attributes = {{"gen_ai.request.temperature", "0.7"}}; });
+  add("double attribute", {kS1}, [](SpanFilter& x) {
+    x.attributes = {{"gen_ai.request.temperature", "0.7"}};
+  });
   add("bool attribute", {kS1}, [](SpanFilter& x) { x.attributes = {{"tool.ok", "false"}}; });
   add("attribute no match", {}, [](SpanFilter& x) { x.attributes = {{"user.id", "u-9"}}; });
   add("missing attribute", {}, [](SpanFilter& x) { x.attributes = {{"nope", "u-7"}}; });
@@ -255,8 +394,8 @@ TEST_P(SpanStoreConformanceTest, SummaryCoversSpansFromEveryBatchAndFlush) {
                                                    t + 2000 * kMs, 1, 1, {"a1"}, 0, 0, 0, 0)}));
   Flush();
   ASSERT_EQ(Append({early}).stored, 1u);
-  TraceSummary no_root = Summary(60, "early-child", "svc-child", t - 5 * kMs, t + 2000 * kMs, 2,
-                                 1, {"a1", "a2"}, 10, 1, 11, 0.1);
+  TraceSummary no_root = Summary(60, "early-child", "svc-child", t - 5 * kMs, t + 2000 * kMs, 2, 1,
+                                 {"a1", "a2"}, 10, 1, 11, 0.1);
   EXPECT_TRUE(SummariesEqual(Traces(only_early), {no_root}));
   Flush();
   EXPECT_TRUE(SummariesEqual(Traces(any), {no_root}));
@@ -306,10 +445,9 @@ TEST_P(SpanStoreConformanceTest, SearchSpansOverFixture) {
     EXPECT_TRUE(SpansEqual(Spans(gpt, SpanOrder::kNewestFirst), {f[6], f[1]}));
     SpanFilter svc_a;
     svc_a.service = "svc-a";
-    EXPECT_TRUE(SpansEqual(Spans(svc_a, SpanOrder::kLongestFirst),
-                           {f[6], f[0], f[1], f[2], f[7]}));
-    EXPECT_TRUE(SpansEqual(Spans(SpanFilter{}, SpanOrder::kNewestFirst, 4),
-                           {f[7], f[6], f[5], f[4]}));
+    EXPECT_TRUE(SpansEqual(Spans(svc_a, SpanOrder::kLongestFirst), {f[6], f[0], f[1], f[2], f[7]}));
+    EXPECT_TRUE(
+        SpansEqual(Spans(SpanFilter{}, SpanOrder::kNewestFirst, 4), {f[7], f[6], f[5], f[4]}));
   });
 }
 
@@ -324,8 +462,8 @@ TEST_P(SpanStoreConformanceTest, AggregateByKeysWithFiltersAndPercentiles) {
     return r;
   };
   InEveryState([&] {
-    EXPECT_TRUE(RowsEqual(Rows(request({})),
-                          {Row({}, 9, 2, 310, 75, 385, 0.76, 200, 2000, 2000)}, true));
+    EXPECT_TRUE(
+        RowsEqual(Rows(request({})), {Row({}, 9, 2, 310, 75, 385, 0.76, 200, 2000, 2000)}, true));
     EXPECT_TRUE(RowsEqual(Rows(request({{GroupField::kAgent, ""}})),
                           {Row({""}, 1, 0, 0, 0, 0, 0, 1, 1, 1),
                            Row({"coder"}, 3, 0, 200, 20, 220, 0.25, 300, 1000, 1000),
@@ -360,11 +498,11 @@ TEST_P(SpanStoreConformanceTest, AggregateByKeysWithFiltersAndPercentiles) {
     EXPECT_TRUE(RowsEqual(Rows(nothing_grouped), {}, true));
     AggregateRequest no_percentiles = request({{GroupField::kTool, ""}});
     no_percentiles.with_percentiles = false;
-    EXPECT_TRUE(RowsEqual(Rows(no_percentiles),
-                          {Row({""}, 6, 1, 310, 75, 385, 0.76, 0, 0, 0),
-                           Row({"edit"}, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                           Row({"search"}, 2, 1, 0, 0, 0, 0, 0, 0, 0)},
-                          false));
+    EXPECT_TRUE(RowsEqual(
+        Rows(no_percentiles),
+        {Row({""}, 6, 1, 310, 75, 385, 0.76, 0, 0, 0), Row({"edit"}, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+         Row({"search"}, 2, 1, 0, 0, 0, 0, 0, 0, 0)},
+        false));
   });
 }
 
@@ -401,15 +539,22 @@ TEST_P(SpanStoreConformanceTest, AggregateEveryGroupFieldMatchesModel) {
   ASSERT_EQ(Append({f.begin(), f.begin() + 5}).stored, 5u);
   Flush();
   ASSERT_EQ(Append({f.begin() + 5, f.end()}).stored, f.size() - 5);
-  std::vector<GroupKey> keys = {
-      {GroupField::kAgent, ""},       {GroupField::kModel, ""},
-      {GroupField::kProvider, ""},    {GroupField::kTool, ""},
-      {GroupField::kService, ""},     {GroupField::kOperation, ""},
-      {GroupField::kName, ""},        {GroupField::kStatus, ""},
-      {GroupField::kAttribute, "user.id"}, {GroupField::kAttribute, "http.status_code"},
-      {GroupField::kAttribute, "gen_ai.request.temperature"}, {GroupField::kAttribute, "tool.ok"},
-      {GroupField::kAttribute, "dup"}, {GroupField::kAttribute, "arr"},
-      {GroupField::kAttribute, "kv"},  {GroupField::kAttribute, "missing"}};
+  std::vector<GroupKey> keys = {{GroupField::kAgent, ""},
+                                {GroupField::kModel, ""},
+                                {GroupField::kProvider, ""},
+                                {GroupField::kTool, ""},
+                                {GroupField::kService, ""},
+                                {GroupField::kOperation, ""},
+                                {GroupField::kName, ""},
+                                {GroupField::kStatus, ""},
+                                {GroupField::kAttribute, "user.id"},
+                                {GroupField::kAttribute, "http.status_code"},
+                                {GroupField::kAttribute, "gen_ai.request.temperature"},
+                                {GroupField::kAttribute, "tool.ok"},
+                                {GroupField::kAttribute, "dup"},
+                                {GroupField::kAttribute, "arr"},
+                                {GroupField::kAttribute, "kv"},
+                                {GroupField::kAttribute, "missing"}};
   std::vector<SpanFilter> filters(4);
   filters[1].service = "svc-a";
   filters[2].status = StatusCodeValue::kError;

@@ -42,7 +42,8 @@ std::string AttrsDiff(const Attributes& got, const Attributes& want, const std::
   }
   for (size_t i = 0; i < got.size(); ++i) {
     std::string p = path + "[" + std::to_string(i) + "]";
-    if (got[i].key != want[i].key) return p + ".key: '" + got[i].key + "', want '" + want[i].key + "'";
+    if (got[i].key != want[i].key)
+      return p + ".key: '" + got[i].key + "', want '" + want[i].key + "'";
     std::string d = ValueDiff(got[i].value, want[i].value, p + "(" + want[i].key + ")");
     if (!d.empty()) return d;
   }
@@ -53,15 +54,18 @@ std::string ValueDiff(const AnyValue& got, const AnyValue& want, const std::stri
   auto mismatch = [&] { return path + ": " + DebugString(got) + ", want " + DebugString(want); };
   if (got.type != want.type) return mismatch();
   switch (want.type) {
-    case AnyValue::Type::kEmpty: return "";
+    case AnyValue::Type::kEmpty:
+      return "";
     case AnyValue::Type::kString:
     case AnyValue::Type::kBytes:
       if (got.string_value == want.string_value) return "";
       return path + ": value of " + std::to_string(got.string_value.size()) + " bytes '" +
              Shorten(got.string_value) + "', want " + std::to_string(want.string_value.size()) +
              " bytes '" + Shorten(want.string_value) + "'";
-    case AnyValue::Type::kBool: return got.bool_value == want.bool_value ? "" : mismatch();
-    case AnyValue::Type::kInt: return got.int_value == want.int_value ? "" : mismatch();
+    case AnyValue::Type::kBool:
+      return got.bool_value == want.bool_value ? "" : mismatch();
+    case AnyValue::Type::kInt:
+      return got.int_value == want.int_value ? "" : mismatch();
     case AnyValue::Type::kDouble:
       return Bits(got.double_value) == Bits(want.double_value) ? "" : mismatch();
     case AnyValue::Type::kArray: {
@@ -73,7 +77,8 @@ std::string ValueDiff(const AnyValue& got, const AnyValue& want, const std::stri
       }
       return "";
     }
-    case AnyValue::Type::kKvList: return AttrsDiff(got.kvlist_value, want.kvlist_value, path);
+    case AnyValue::Type::kKvList:
+      return AttrsDiff(got.kvlist_value, want.kvlist_value, path);
   }
   return "";
 }
@@ -196,9 +201,10 @@ Span EveryFieldSpan(uint64_t trace_n, uint64_t span_n, int variant) {
       {"empty", V{}},
       {"arr", V::Array({V::Int(1), V::String("two"), V::Array({V::Bool(true), V::Array({})}),
                         V::KvList({{"k", V::Double(2.5)}})})},
-      {"kv", V::KvList({{"a", V::String("x" + v)},
-                        {"nested", V::KvList({{"deep", V::Array({V::Bytes(std::string(1, '\0'))})}})},
-                        {"empty_kv", V::KvList({})}})},
+      {"kv",
+       V::KvList({{"a", V::String("x" + v)},
+                  {"nested", V::KvList({{"deep", V::Array({V::Bytes(std::string(1, '\0'))})}})},
+                  {"empty_kv", V::KvList({})}})},
       {"large_in_array", V::Array({V::String(std::string(5000, 'L') + v), V::Int(7)})},
       {"dup", V::String("first")},
       {"dup", V::String("second")},
@@ -256,16 +262,20 @@ Span EveryFieldSpan(uint64_t trace_n, uint64_t span_n, int variant) {
 
 std::string DebugString(const AnyValue& v) {
   switch (v.type) {
-    case AnyValue::Type::kEmpty: return "empty";
-    case AnyValue::Type::kString: return "string '" + Shorten(v.string_value) + "'";
-    case AnyValue::Type::kBytes: return "bytes '" + Shorten(v.string_value) + "'";
+    case AnyValue::Type::kEmpty:
+      return "empty";
+    case AnyValue::Type::kString:
+      return "string '" + Shorten(v.string_value) + "'";
+    case AnyValue::Type::kBytes:
+      return "bytes '" + Shorten(v.string_value) + "'";
     case AnyValue::Type::kDouble: {
       std::ostringstream os;
       os.precision(17);
       os << "double " << v.double_value;
       return os.str();
     }
-    default: return Shorten(v.ToText());
+    default:
+      return Shorten(v.ToText());
   }
 }
 
@@ -331,8 +341,8 @@ std::string SpanDiff(const Span& got, const Span& want) {
     check(FieldDiff((p + "time").c_str(), a.time_unix_nano, b.time_unix_nano));
     check(FieldDiff((p + "name").c_str(), a.name, b.name));
     check(AttrsDiff(a.attributes, b.attributes, p + "attributes"));
-    check(FieldDiff((p + "dropped").c_str(), a.dropped_attributes_count,
-                    b.dropped_attributes_count));
+    check(
+        FieldDiff((p + "dropped").c_str(), a.dropped_attributes_count, b.dropped_attributes_count));
   }
   check(FieldDiff("dropped_events_count", got.dropped_events_count, want.dropped_events_count));
   check(FieldDiff("links.size", got.links.size(), want.links.size()));
@@ -343,8 +353,8 @@ std::string SpanDiff(const Span& got, const Span& want) {
     check(FieldDiff((p + "span_id").c_str(), ToHex(a.span_id), ToHex(b.span_id)));
     check(FieldDiff((p + "trace_state").c_str(), a.trace_state, b.trace_state));
     check(AttrsDiff(a.attributes, b.attributes, p + "attributes"));
-    check(FieldDiff((p + "dropped").c_str(), a.dropped_attributes_count,
-                    b.dropped_attributes_count));
+    check(
+        FieldDiff((p + "dropped").c_str(), a.dropped_attributes_count, b.dropped_attributes_count));
     check(FieldDiff((p + "flags").c_str(), a.flags, b.flags));
   }
   check(FieldDiff("dropped_links_count", got.dropped_links_count, want.dropped_links_count));
@@ -434,8 +444,8 @@ std::string DebugString(const SpanFilter& f) {
 }
 
 std::string DebugString(const AggregateRequest& r) {
-  static const char* kNames[] = {"agent", "model", "provider", "tool",     "service",
-                                 "operation", "name", "status", "attr."};
+  static const char* kNames[] = {"agent",     "model", "provider", "tool", "service",
+                                 "operation", "name",  "status",   "attr."};
   std::string out = "{filter " + DebugString(r.filter) + " group_by [";
   for (size_t i = 0; i < r.group_by.size(); ++i) {
     out += (i ? "," : "");

@@ -4,12 +4,12 @@
 // Thread-safety: plain functions over value types.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage/span_store.h"
 
