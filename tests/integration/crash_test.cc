@@ -23,6 +23,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -44,6 +45,7 @@ int g_kills = 200;
 constexpr size_t kMemtableBytes = 64 << 10;
 constexpr int kWriterThreads = 3;
 constexpr int kSampledOldBatches = 20;
+constexpr int kFullCheckEvery = 20;  // rounds between checks of every batch in the store
 
 struct WriterRun {
   std::vector<uint64_t> acked;
@@ -167,18 +169,21 @@ class CrashTest : public ::testing::Test {
     return s + "\n  writer stderr tail:\n" + Tail(log_, 2000);
   }
 
-  // Checks the store after round `round`. Returns false after reporting a failure.
-  bool Verify(SpanStore* store, uint64_t round, const std::vector<uint64_t>& acked_now);
+  // Checks the store after round `round` (every batch, not only this round's, when `full`).
+  // Returns false after reporting a failure.
+  bool Verify(SpanStore* store, uint64_t round, const std::vector<uint64_t>& acked_now, bool full);
 
   std::string root_, store_dir_, log_;
   std::mutex log_mu_;
   std::deque<std::string> store_log_;
   std::set<uint64_t> acked_;    // acknowledged in any round
-  std::set<uint64_t> present_;  // present after the previous round
+  std::set<uint64_t> present_;  // present after some round (acknowledged or recovered)
+  std::map<std::string, uint64_t> run_spans_;  // round (as text) -> its spans in the store
   std::mt19937_64 rng_;
 };
 
-bool CrashTest::Verify(SpanStore* store, uint64_t round, const std::vector<uint64_t>& acked_now) {
+bool CrashTest::Verify(SpanStore* store, uint64_t round, const std::vector<uint64_t>& acked_now,
+                       bool full) {
   auto check_batch = [&](uint64_t k, const char* why) {
     auto got = store->GetTrace(crash::BatchTraceId(k));
     if (!got.ok()) {
@@ -189,60 +194,78 @@ bool CrashTest::Verify(SpanStore* store, uint64_t round, const std::vector<uint6
     if (!eq) ADD_FAILURE() << why << " batch " << k << " differs: " << eq.message() << Context();
     return static_cast<bool>(eq);
   };
+  // Lists traces matching `filter`, checking each has its batch's full span count (and, for
+  // batches of this round, exactly the expected content).
+  auto list_batches = [&](SpanFilter filter, std::set<uint64_t>* out) {
+    filter.service = "crash";
+    auto traces = store->SearchTraces(filter, 10'000'000);
+    if (!traces.ok()) {
+      ADD_FAILURE() << "SearchTraces: " << traces.status().ToString() << Context();
+      return false;
+    }
+    for (const TraceSummary& t : *traces) {
+      uint64_t k = crash::BatchOf(t.trace_id);
+      if (k < crash::kRunStride || crash::RunOf(k) > round) {
+        ADD_FAILURE() << "unexpected trace " << ToHex(t.trace_id) << Context();
+        return false;
+      }
+      if (t.span_count != crash::BatchSize(k)) {
+        ADD_FAILURE() << "partial or duplicated batch " << k << ": " << t.span_count
+                      << " spans, want " << crash::BatchSize(k) << Context();
+        return false;
+      }
+      // Unacknowledged batches of this round may be present, but only whole and exact.
+      if (crash::RunOf(k) == round && !check_batch(k, "recovered unacknowledged")) return false;
+      if (!out->insert(k).second) {
+        ADD_FAILURE() << "SearchTraces returned batch " << k << " twice" << Context();
+        return false;
+      }
+    }
+    return true;
+  };
+
   for (uint64_t k : acked_now) {
     if (!check_batch(k, "acknowledged")) return false;
   }
-  SpanFilter crash_spans;
-  crash_spans.service = "crash";
-  auto traces = store->SearchTraces(crash_spans, 10'000'000);
-  if (!traces.ok()) {
-    ADD_FAILURE() << "SearchTraces: " << traces.status().ToString() << Context();
+  // This round's batches: whole, exact, and a superset of the acknowledged ones.
+  SpanFilter this_round;
+  this_round.attributes = {{"run", std::to_string(round)}};
+  std::set<uint64_t> present_now;
+  if (!list_batches(this_round, &present_now)) return false;
+  for (uint64_t k : acked_now) {
+    if (!present_now.count(k)) {
+      ADD_FAILURE() << "acknowledged batch " << k << " is not found by SearchTraces" << Context();
+      return false;
+    }
+  }
+  uint64_t round_spans = 0;
+  for (uint64_t k : present_now) round_spans += crash::BatchSize(k);
+  if (round_spans > 0) run_spans_[std::to_string(round)] = round_spans;
+  // Span counts per round: earlier rounds' data never changes (nothing lost, nothing doubled).
+  AggregateRequest by_round;
+  by_round.filter.service = "crash";
+  by_round.group_by = {{GroupField::kAttribute, "run"}};
+  by_round.with_percentiles = false;
+  auto rows = store->Aggregate(by_round);
+  if (!rows.ok()) {
+    ADD_FAILURE() << "Aggregate: " << rows.status().ToString() << Context();
     return false;
   }
-  std::set<uint64_t> present;
+  std::map<std::string, uint64_t> got_spans;
   uint64_t total = 0;
-  for (const TraceSummary& t : *traces) {
-    uint64_t k = crash::BatchOf(t.trace_id);
-    if (k < crash::kRunStride || crash::RunOf(k) > round) {
-      ADD_FAILURE() << "unexpected trace " << ToHex(t.trace_id) << Context();
-      return false;
-    }
-    if (t.span_count != crash::BatchSize(k)) {
-      ADD_FAILURE() << "partial or duplicated batch " << k << ": " << t.span_count
-                    << " spans, want " << crash::BatchSize(k) << Context();
-      return false;
-    }
-    // Unacknowledged batches of this round may be present, but only whole and exact.
-    if (crash::RunOf(k) == round && !check_batch(k, "recovered unacknowledged")) return false;
-    present.insert(k);
-    total += t.span_count;
+  for (const AggregateRow& r : *rows) {
+    got_spans[r.key.empty() ? "?" : r.key[0]] = r.spans;
+    total += r.spans;
   }
-  if (present.size() != traces->size()) {
-    ADD_FAILURE() << "SearchTraces returned a trace twice" << Context();
-    return false;
-  }
-  for (uint64_t k : acked_) {
-    if (!present.count(k)) {
-      ADD_FAILURE() << "acknowledged batch " << k << " (round " << crash::RunOf(k) << ") is missing"
-                    << Context();
-      return false;
+  if (got_spans != run_spans_) {
+    std::string diff;
+    for (const auto& [run, n] : run_spans_) {
+      if (got_spans[run] != n) {
+        diff += " round " + run + ": " + std::to_string(got_spans[run]) + " spans, want " +
+                std::to_string(n) + ";";
+      }
     }
-  }
-  for (uint64_t k : present_) {
-    if (!present.count(k)) {
-      ADD_FAILURE() << "batch " << k << ", recovered in an earlier round, disappeared" << Context();
-      return false;
-    }
-  }
-  AggregateRequest all;
-  all.filter = crash_spans;
-  all.with_percentiles = false;
-  auto rows = store->Aggregate(all);
-  if (!rows.ok() || rows->size() != 1 || (*rows)[0].spans != total) {
-    ADD_FAILURE() << "Aggregate total "
-                  << (rows.ok() && rows->size() == 1 ? std::to_string((*rows)[0].spans)
-                                                     : std::string("(error)"))
-                  << ", want " << total << Context();
+    ADD_FAILURE() << "span counts per round changed:" << diff << Context();
     return false;
   }
   if (store->GetStats().spans != total) {
@@ -254,7 +277,25 @@ bool CrashTest::Verify(SpanStore* store, uint64_t round, const std::vector<uint6
   for (int i = 0; i < kSampledOldBatches && !old.empty(); ++i) {
     if (!check_batch(old[rng_() % old.size()], "earlier acknowledged")) return false;
   }
-  present_ = std::move(present);
+  present_.insert(present_now.begin(), present_now.end());
+  if (!full) return true;
+
+  // Every batch ever acknowledged or recovered is still there, whole.
+  std::set<uint64_t> present;
+  if (!list_batches(SpanFilter{}, &present)) return false;
+  if (present != present_) {
+    for (uint64_t k : present_) {
+      if (!present.count(k)) {
+        ADD_FAILURE() << "batch " << k << " (round " << crash::RunOf(k) << ", "
+                      << (acked_.count(k) ? "acknowledged" : "recovered") << ") is missing"
+                      << Context();
+        return false;
+      }
+    }
+    ADD_FAILURE() << present.size() - present_.size() << " batches appeared from nowhere"
+                  << Context();
+    return false;
+  }
   return true;
 }
 
@@ -284,7 +325,8 @@ TEST_F(CrashTest, AckedBatchesSurviveSigkillAndNoBatchIsPartial) {
     options.memtable_bytes = kMemtableBytes;
     auto store = EmbeddedStore::Open(options);
     ASSERT_TRUE(store.ok()) << "open after kill: " << store.status().ToString() << Context();
-    ASSERT_TRUE(Verify(store->get(), round, run.acked)) << "after a " << run_ms << " ms run";
+    bool full = round % kFullCheckEvery == kFullCheckEvery - 1 || round == g_kills - 1;
+    ASSERT_TRUE(Verify(store->get(), round, run.acked, full)) << "after a " << run_ms << " ms run";
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(

@@ -29,7 +29,7 @@ namespace {
 constexpr uint64_t kMs = 1'000'000;
 constexpr uint64_t kBase = 1'700'000'000'000'000'000ULL;
 constexpr int kTraces = 300;
-constexpr int kDefaultOps = 700;
+constexpr int kDefaultOps = 1200;
 
 const std::vector<std::string> kServices = {"svc-a", "svc-b", "svc-c"};
 const std::vector<std::string> kAgents = {"", "planner", "coder", "reviewer", "researcher"};

@@ -52,8 +52,42 @@ void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector
   }
 }
 
+// Removes spans already held by `imms` or `blocks` (a re-sent span). Returns how many.
+StatusOr<uint64_t> DropKnown(std::vector<EncodedSpan>* spans, const std::deque<std::shared_ptr<MemTable>>& imms,
+                             const std::vector<std::shared_ptr<BlockReader>>& blocks) {
+  if (imms.empty() && blocks.empty()) return uint64_t{0};
+  std::map<TraceId, std::vector<SpanId>> in_blocks;
+  std::vector<uint64_t> rows;
+  size_t out = 0;
+  for (size_t i = 0; i < spans->size(); ++i) {
+    EncodedSpan& e = (*spans)[i];
+    bool known = false;
+    for (const auto& m : imms) known = known || m->Contains(e.trace_id, e.span_id);
+    if (!known && !blocks.empty()) {
+      auto it = in_blocks.find(e.trace_id);
+      if (it == in_blocks.end()) {
+        std::vector<SpanId> ids;
+        for (const auto& b : blocks) {
+          rows.clear();
+          HT_RETURN_IF_ERROR(b->FindTrace(e.trace_id, &rows));
+          if (!rows.empty()) HT_RETURN_IF_ERROR(b->SpanIds(rows, &ids));
+        }
+        it = in_blocks.emplace(e.trace_id, std::move(ids)).first;
+      }
+      known = std::find(it->second.begin(), it->second.end(), e.span_id) != it->second.end();
+    }
+    if (known) continue;
+    if (out != i) (*spans)[out] = std::move(e);
+    ++out;
+  }
+  uint64_t dropped = spans->size() - out;
+  spans->resize(out);
+  return dropped;
+}
+
 struct Writer {
   std::vector<EncodedSpan> spans;
+  std::vector<std::shared_ptr<BlockReader>> checked_blocks;  // blocks already searched for duplicates
   ValueMap values;
   Status status;
   uint64_t stored = 0;
@@ -258,6 +292,8 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
         HT_RETURN_IF_ERROR(DecodeSpan(framed, &s, &source));
         encoded.push_back(EncodeForStore(s, sink));
       }
+      HT_ASSIGN_OR_RETURN(uint64_t known, DropKnown(&encoded, imm_, blocks_));
+      (void)known;
       spans += mem_->Insert(&encoded, &batch_values);
       return Status::Ok();
     });
@@ -345,6 +381,7 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
     }
   }
   Writer w;
+  w.checked_blocks = std::move(blocks);
   LargeValueSink sink;
   sink.threshold = opts_.large_value_threshold;
   sink.store = [&](const Hash128& h, std::string_view v) {
@@ -401,7 +438,29 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
   }
   if (s.ok()) {
     for (const auto& h : new_values) wal_values_.insert(h);
-    for (Writer* x : group) x->stored = mem_->Insert(&x->spans, &x->values);
+    // Spans that reached a frozen memtable or a block since this writer looked are duplicates
+    // too (re-sent while a flush ran).
+    std::deque<std::shared_ptr<MemTable>> imms;
+    std::vector<std::shared_ptr<BlockReader>> blocks_now;
+    {
+      std::lock_guard<std::mutex> vl(version_mu_);
+      imms = imm_;
+      blocks_now = blocks_;
+    }
+    for (Writer* x : group) {
+      std::vector<std::shared_ptr<BlockReader>> fresh;
+      for (const auto& b : blocks_now) {
+        if (std::find(x->checked_blocks.begin(), x->checked_blocks.end(), b) == x->checked_blocks.end()) {
+          fresh.push_back(b);
+        }
+      }
+      auto dropped = DropKnown(&x->spans, imms, fresh);
+      if (!dropped.ok()) {
+        x->status = dropped.status();
+        continue;
+      }
+      x->stored = mem_->Insert(&x->spans, &x->values);
+    }
   } else {
     // The segment's state after a failed write or fsync is unknown: never append to it again.
     wal_broken_ = true;
@@ -415,13 +474,14 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
   for (Writer* x : group) {
     writers_.pop_front();
     if (x != &w) {
-      x->status = s;
+      if (x->status.ok()) x->status = s;
       x->done = true;
       x->cv.notify_one();
     }
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
   if (!s.ok()) return s;
+  if (!w.status.ok()) return w.status;
   result.stored = w.stored;
   result.duplicates += offered - w.stored;
   return result;

@@ -382,6 +382,7 @@ StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const 
       global[std::move(key)].Merge(std::move(acc));
     }
   }
+  if (k == 0 && global.empty()) global[{}];  // no group keys: always one row, as SQL does
   std::vector<AggregateRow> rows;
   rows.reserve(global.size());
   for (auto& [key, acc] : global) {
