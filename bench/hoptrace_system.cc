@@ -42,6 +42,7 @@ class HoptraceSystem : public W1System {
     AggregateRequest request;
     request.group_by = {GroupKey{GroupField::kAgent, ""}};
     request.with_percentiles = false;
+    request.with_cost = false;  // q2 asks for input and output sums only
     HT_ASSIGN_OR_RETURN(std::vector<AggregateRow> rows, store_->Aggregate(request));
     TokensByAgent out;
     for (const AggregateRow& row : rows) {

@@ -70,7 +70,7 @@ int LoadW1(const std::vector<std::string>& args) {
                                  {"spans", true, "number of spans (default 20000)"},
                                  {"seed", true, "generator seed (default 42)"},
                                  {"compression-level", true, "zstd level of blocks (default 3)"},
-                                 {"row-group-kib", true, "row group size in KiB (default 48)"},
+                                 {"row-group-kib", true, "row group size in KiB (default: the store's)"},
                                  {"help", false, "show this help"}};
   std::string err;
   auto flags = ParseFlags(args, specs, &err);
@@ -90,7 +90,7 @@ int LoadW1(const std::vector<std::string>& args) {
   o.dir = flags->get("data", "./hoptrace-data");
   try {
     o.compression_level = std::stoi(flags->get("compression-level", "3"));
-    o.row_group_bytes = std::stoul(flags->get("row-group-kib", "48")) << 10;
+    if (flags->has("row-group-kib")) o.row_group_bytes = std::stoul(flags->get("row-group-kib")) << 10;
   } catch (...) {
     return UsageError("--compression-level and --row-group-kib take integers");
   }

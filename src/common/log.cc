@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -10,7 +11,16 @@ namespace hoptrace {
 namespace {
 std::mutex g_mu;
 LogSink g_sink;  // guarded by g_mu
-std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
+// HOPTRACE_LOG_LEVEL=debug|info|warn|error sets the initial level (default info).
+int InitialLevel() {
+  const char* e = std::getenv("HOPTRACE_LOG_LEVEL");
+  std::string v = e ? e : "";
+  if (v == "debug") return static_cast<int>(LogLevel::kDebug);
+  if (v == "warn") return static_cast<int>(LogLevel::kWarning);
+  if (v == "error") return static_cast<int>(LogLevel::kError);
+  return static_cast<int>(LogLevel::kInfo);
+}
+std::atomic<int> g_min_level{InitialLevel()};
 
 const char* LevelName(LogLevel l) {
   switch (l) {

@@ -67,6 +67,7 @@ struct AggregateRequest {
   SpanFilter filter;
   std::vector<GroupKey> group_by;  // empty: one row over everything
   bool with_percentiles = true;    // p50/p95/p99 of duration
+  bool with_cost = true;           // cost_usd and total_tokens (input/output sums always)
 };
 
 struct AggregateRow {
@@ -75,8 +76,8 @@ struct AggregateRow {
   uint64_t errors = 0;
   int64_t input_tokens = 0;  // tokens and cost over spans with usage_counted
   int64_t output_tokens = 0;
-  int64_t total_tokens = 0;
-  double cost_usd = 0;
+  int64_t total_tokens = 0;  // 0 unless with_cost
+  double cost_usd = 0;       // 0 unless with_cost
   double p50_ms = 0, p95_ms = 0, p99_ms = 0;
 };
 

@@ -325,13 +325,36 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
                          const std::function<Status(uint64_t, const ColumnView&)>& fn) const {
   const Footer& f = *footer_;
   if (f.rows == 0 || max_start < f.min_start || min_start > f.max_start) return Status::Ok();
-  std::string stored, raw;
-  std::vector<uint64_t> tmp;
-  std::vector<uint64_t> start;
-  std::vector<int64_t> duration, input, output, total;
-  std::vector<uint8_t> flags;
-  std::vector<uint32_t> dict[kNumDictColumns];
-  std::vector<double> cost;
+  // Per-thread scratch, reused across scans: fresh multi-megabyte buffers per query cost more
+  // in page faults than the decoding itself.
+  struct Scratch {
+    std::string stored, raw;
+    std::vector<uint64_t> tmp, start;
+    std::vector<int64_t> duration, input, output, total;
+    std::vector<uint8_t> flags;
+    std::vector<uint32_t> dict[kNumDictColumns];
+    std::vector<double> cost;
+    bool in_use = false;
+  };
+  thread_local Scratch tls;
+  Scratch local;  // when a callback scans another block on this thread
+  Scratch& sc = tls.in_use ? local : tls;
+  sc.in_use = true;
+  struct Release {
+    Scratch& s;
+    ~Release() { s.in_use = false; }
+  } release{sc};
+  std::string& stored = sc.stored;
+  std::string& raw = sc.raw;
+  auto& tmp = sc.tmp;
+  auto& start = sc.start;
+  auto& duration = sc.duration;
+  auto& input = sc.input;
+  auto& output = sc.output;
+  auto& total = sc.total;
+  auto& flags = sc.flags;
+  auto& dict = sc.dict;
+  auto& cost = sc.cost;
   const size_t chunks = f.columns[kColStart].size();
   for (size_t k = 0; k < chunks; ++k) {
     const auto& sc = f.columns[kColStart][k];

@@ -66,7 +66,9 @@ void AppendChunk(std::string* out, std::string_view raw, int level, const ChunkD
                                              static_cast<const ZSTD_CDict*>(dict->cdict_))
                   : ZSTD_compressCCtx(ThreadCCtx(), body, bound, raw.data(), raw.size(), level);
   uint8_t codec = dict ? 2 : 1;
-  if (ZSTD_isError(n) || n >= raw.size()) {
+  // Keep chunks raw unless zstd saves at least a sixth: decoding raw bytes is a copy, while
+  // decompressing barely-compressible columns costs scans more than the few bytes saved.
+  if (ZSTD_isError(n) || n >= raw.size() - raw.size() / 6) {
     codec = 0;
     std::memcpy(body, raw.data(), raw.size());
     n = raw.size();

@@ -169,6 +169,7 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   Status ReplayWal(uint64_t max_covered);
   Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
   Status FlushOne();   // flushes imm_.front(); REQUIRES: flush_mu_
+  Status WriteAndInstall(const std::shared_ptr<MemTable>& imm);  // REQUIRES: flush_mu_
   void FlushLoop();
   StatusOr<RetentionResult> RetentionLocked(const RetentionPolicy& policy);  // REQUIRES: flush_mu_
   Status DeleteWalThrough(uint64_t seq);
@@ -187,6 +188,7 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   std::condition_variable flush_cv_;       // flusher: work available
   std::condition_variable flush_done_cv_;  // an imm was flushed
   bool stop_ = false;                      // guarded by version_mu_
+  bool flushing_ = false;                  // a flush (block, then WAL trim) is under way
   Status bg_error_;                        // guarded by version_mu_
   uint64_t quarantined_ = 0;               // guarded by version_mu_
 
@@ -521,7 +523,16 @@ Status EmbeddedStoreImpl::FlushOne() {
     std::lock_guard<std::mutex> l(version_mu_);
     if (imm_.empty()) return Status::Ok();
     imm = imm_.front();
+    flushing_ = true;
   }
+  Status s = WriteAndInstall(imm);
+  std::lock_guard<std::mutex> l(version_mu_);
+  flushing_ = false;
+  flush_done_cv_.notify_all();
+  return s;
+}
+
+Status EmbeddedStoreImpl::WriteAndInstall(const std::shared_ptr<MemTable>& imm) {
   const MemTable::Frozen& d = imm->frozen();
   if (d.trace.empty()) {
     std::lock_guard<std::mutex> l(version_mu_);
@@ -541,6 +552,9 @@ Status EmbeddedStoreImpl::FlushOne() {
     blocks_since_training_ = written.dictionary == dictionary_ ? blocks_since_training_ + 1 : 1;
     dictionary_ = written.dictionary;
     HT_ASSIGN_OR_RETURN(auto reader, BlockReader::Open(fs_, written.path, &blobs_));
+    Log(LogLevel::kDebug, kComponent,
+        "wrote " + written.path + ": " + std::to_string(reader->rows()) + " spans, " +
+            std::to_string(reader->file_size()) + " bytes" + (written.dictionary ? "" : " (no dictionary)"));
     std::lock_guard<std::mutex> l(version_mu_);
     blocks_.push_back(reader);
     imm_.pop_front();
@@ -617,7 +631,7 @@ Status EmbeddedStoreImpl::Flush() {
   }
   std::unique_lock<std::mutex> l(version_mu_);
   flush_cv_.notify_all();
-  while (!imm_.empty()) {
+  while (!imm_.empty() || flushing_) {
     if (!bg_error_.ok()) return bg_error_;
     flush_done_cv_.wait_for(l, std::chrono::milliseconds(50));
   }

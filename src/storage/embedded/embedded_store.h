@@ -31,7 +31,7 @@ struct EmbeddedStoreOptions {
   // zstd level for block chunks and blobs.
   int compression_level = 3;
   // Target uncompressed size of a row group (the unit q1 reads and decompresses).
-  size_t row_group_bytes = 48 << 10;
+  size_t row_group_bytes = 16 << 10;
   // Rows per column chunk (the unit scans decompress).
   size_t column_chunk_rows = 65536;
   // Retention applied in the background every `retention_interval_ms` (0: never in background).

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include "common/thread_pool.h"
 #include <unordered_map>
 #include <unordered_set>
 
@@ -73,7 +74,7 @@ using MatchFn = std::function<Status(uint64_t first, const ColumnView& v, const 
 Status ScanMatches(const Part& part, const SpanFilter& f, ColumnMask extra, bool want_spans, const MatchFn& fn) {
   PartFilter pf = Resolve(part, f);
   if (pf.impossible) return Status::Ok();
-  std::vector<uint32_t> idx;
+  thread_local std::vector<uint32_t> idx;
   std::vector<uint64_t> rows;
   std::vector<Span> spans;
   return part.Scan(pf.mask | extra, f.start_min_unix_nano, f.start_max_unix_nano,
@@ -277,12 +278,152 @@ double Percentile(std::vector<int64_t>* d, double q) {
   return static_cast<double>((*d)[rank - 1]) / 1e6;
 }
 
+using GroupMap = std::map<std::vector<std::string>, Acc>;
+
+int DictOf(GroupField f) {
+  switch (f) {
+    case GroupField::kAgent: return kDictAgent;
+    case GroupField::kModel: return kDictModel;
+    case GroupField::kProvider: return kDictProvider;
+    case GroupField::kTool: return kDictTool;
+    case GroupField::kService: return kDictService;
+    case GroupField::kOperation: return kDictOperation;
+    case GroupField::kName: return kDictName;
+    default: return -1;
+  }
+}
+
+void AddRow(Acc& a, const ColumnView& v, uint32_t i, bool with_percentiles) {
+  ++a.spans;
+  if (FlagsStatus(v.flags[i]) == StatusCodeValue::kError) ++a.errors;
+  if (v.flags[i] & kFlagCounted) {
+    a.input += v.input_tokens[i];
+    a.output += v.output_tokens[i];
+    if (v.total_tokens) a.total += v.total_tokens[i];
+    if (v.cost) a.cost += v.cost[i];
+  }
+  if (with_percentiles) a.durations.push_back(v.duration[i]);
+}
+
+// Aggregates one part into `global`. Fast path: a single dictionary or status key, with
+// accumulators indexed by the part's dictionary id.
+Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateRequest& req, ColumnMask mask,
+                     bool want_spans, GroupMap* global_out) {
+  GroupMap& global = *global_out;
+  const size_t k = req.group_by.size();
+  if (k == 1 && req.group_by[0].field != GroupField::kAttribute) {
+    const int dict = DictOf(req.group_by[0].field);
+    std::vector<Acc> accs;
+    HT_RETURN_IF_ERROR(ScanMatches(*part, req.filter, mask, false,
+                                   [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx,
+                                       const std::vector<Span>*) {
+                                     const uint32_t* ids = dict >= 0 ? v.dict[dict] : nullptr;
+                                     for (uint32_t i : idx) {
+                                       uint32_t id = ids ? ids[i] : (v.flags[i] & 3u);
+                                       if (id >= accs.size()) accs.resize(id + 1);
+                                       AddRow(accs[id], v, i, req.with_percentiles);
+                                     }
+                                     return Status::Ok();
+                                   }));
+    for (uint32_t id = 0; id < accs.size(); ++id) {
+      if (accs[id].spans == 0) continue;
+      std::string key = dict >= 0 ? part->DictGet(dict, id)
+                                  : std::string(StatusCodeText(static_cast<StatusCodeValue>(id)));
+      global[{std::move(key)}].Merge(std::move(accs[id]));
+    }
+    return Status::Ok();
+  }
+  // Local ids: dictionary ids of this part; attribute values interned per part.
+  std::vector<StringDict> attr_values(k);
+  std::unordered_map<uint64_t, Acc> local;
+  std::unordered_map<std::string, uint64_t> tuple_ids;
+  std::vector<std::vector<uint32_t>> tuples;
+  std::vector<uint32_t> ids(k);
+  HT_RETURN_IF_ERROR(ScanMatches(
+      *part, req.filter, mask, want_spans,
+      [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx, const std::vector<Span>* spans) {
+        for (size_t m = 0; m < idx.size(); ++m) {
+          uint32_t i = idx[m];
+          for (size_t g = 0; g < k; ++g) {
+            const GroupKey& key = req.group_by[g];
+            switch (key.field) {
+              case GroupField::kAgent: ids[g] = v.dict[kDictAgent][i]; break;
+              case GroupField::kModel: ids[g] = v.dict[kDictModel][i]; break;
+              case GroupField::kProvider: ids[g] = v.dict[kDictProvider][i]; break;
+              case GroupField::kTool: ids[g] = v.dict[kDictTool][i]; break;
+              case GroupField::kService: ids[g] = v.dict[kDictService][i]; break;
+              case GroupField::kOperation: ids[g] = v.dict[kDictOperation][i]; break;
+              case GroupField::kName: ids[g] = v.dict[kDictName][i]; break;
+              case GroupField::kStatus: ids[g] = v.flags[i] & 3; break;
+              case GroupField::kAttribute: {
+                const AnyValue* a = FindAttribute((*spans)[m].attributes, key.attribute);
+                ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
+                break;
+              }
+            }
+          }
+          uint64_t tk;
+          if (k == 0) {
+            tk = 0;
+          } else if (k == 1) {
+            tk = ids[0];
+          } else if (k == 2) {
+            tk = static_cast<uint64_t>(ids[0]) << 32 | ids[1];
+          } else {
+            std::string s(reinterpret_cast<const char*>(ids.data()), 4 * k);
+            auto [it, inserted] = tuple_ids.emplace(s, tuples.size());
+            if (inserted) tuples.push_back(ids);
+            tk = it->second;
+          }
+          Acc& a = local[tk];
+          ++a.spans;
+          if (FlagsStatus(v.flags[i]) == StatusCodeValue::kError) ++a.errors;
+          if (v.flags[i] & kFlagCounted) {
+            a.input += v.input_tokens[i];
+            a.output += v.output_tokens[i];
+            a.total += v.total_tokens[i];
+            a.cost += v.cost[i];
+          }
+          if (req.with_percentiles) a.durations.push_back(v.duration[i]);
+        }
+        return Status::Ok();
+      }));
+  for (auto& [tk, acc] : local) {
+    std::vector<uint32_t> t(k);
+    if (k == 1) {
+      t[0] = static_cast<uint32_t>(tk);
+    } else if (k == 2) {
+      t[0] = static_cast<uint32_t>(tk >> 32);
+      t[1] = static_cast<uint32_t>(tk);
+    } else if (k > 2) {
+      t = tuples[tk];
+    }
+    std::vector<std::string> key(k);
+    for (size_t g = 0; g < k; ++g) {
+      switch (req.group_by[g].field) {
+        case GroupField::kAgent: key[g] = part->DictGet(kDictAgent, t[g]); break;
+        case GroupField::kModel: key[g] = part->DictGet(kDictModel, t[g]); break;
+        case GroupField::kProvider: key[g] = part->DictGet(kDictProvider, t[g]); break;
+        case GroupField::kTool: key[g] = part->DictGet(kDictTool, t[g]); break;
+        case GroupField::kService: key[g] = part->DictGet(kDictService, t[g]); break;
+        case GroupField::kOperation: key[g] = part->DictGet(kDictOperation, t[g]); break;
+        case GroupField::kName: key[g] = part->DictGet(kDictName, t[g]); break;
+        case GroupField::kStatus: key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g]))); break;
+        case GroupField::kAttribute: key[g] = attr_values[g].Get(t[g]); break;
+      }
+    }
+    global[std::move(key)].Merge(std::move(acc));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
 
 StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const AggregateRequest& req) {
   const size_t k = req.group_by.size();
-  ColumnMask mask = ColumnBit(kColFlags) | ColumnBit(kColInputTokens) | ColumnBit(kColOutputTokens) |
-                    ColumnBit(kColTotalTokens) | ColumnBit(kColCost);
+  ColumnMask mask = ColumnBit(kColFlags) | ColumnBit(kColInputTokens) | ColumnBit(kColOutputTokens);
+  if (req.with_cost) mask |= ColumnBit(kColTotalTokens) | ColumnBit(kColCost);
   if (req.with_percentiles) mask |= ColumnBit(kColDuration);
   bool want_spans = false;
   for (const auto& g : req.group_by) {
@@ -298,89 +439,30 @@ StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const 
       case GroupField::kAttribute: want_spans = true; break;
     }
   }
-  std::map<std::vector<std::string>, Acc> global;
-  for (const auto& part : parts) {
-    // Local ids: dictionary ids of this part; attribute values interned per part.
-    std::vector<StringDict> attr_values(k);
-    std::unordered_map<uint64_t, Acc> local;
-    std::unordered_map<std::string, uint64_t> tuple_ids;
-    std::vector<std::vector<uint32_t>> tuples;
-    std::vector<uint32_t> ids(k);
-    HT_RETURN_IF_ERROR(ScanMatches(
-        *part, req.filter, mask, want_spans,
-        [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx, const std::vector<Span>* spans) {
-          for (size_t m = 0; m < idx.size(); ++m) {
-            uint32_t i = idx[m];
-            for (size_t g = 0; g < k; ++g) {
-              const GroupKey& key = req.group_by[g];
-              switch (key.field) {
-                case GroupField::kAgent: ids[g] = v.dict[kDictAgent][i]; break;
-                case GroupField::kModel: ids[g] = v.dict[kDictModel][i]; break;
-                case GroupField::kProvider: ids[g] = v.dict[kDictProvider][i]; break;
-                case GroupField::kTool: ids[g] = v.dict[kDictTool][i]; break;
-                case GroupField::kService: ids[g] = v.dict[kDictService][i]; break;
-                case GroupField::kOperation: ids[g] = v.dict[kDictOperation][i]; break;
-                case GroupField::kName: ids[g] = v.dict[kDictName][i]; break;
-                case GroupField::kStatus: ids[g] = v.flags[i] & 3; break;
-                case GroupField::kAttribute: {
-                  const AnyValue* a = FindAttribute((*spans)[m].attributes, key.attribute);
-                  ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
-                  break;
-                }
-              }
-            }
-            uint64_t tk;
-            if (k == 0) {
-              tk = 0;
-            } else if (k == 1) {
-              tk = ids[0];
-            } else if (k == 2) {
-              tk = static_cast<uint64_t>(ids[0]) << 32 | ids[1];
-            } else {
-              std::string s(reinterpret_cast<const char*>(ids.data()), 4 * k);
-              auto [it, inserted] = tuple_ids.emplace(s, tuples.size());
-              if (inserted) tuples.push_back(ids);
-              tk = it->second;
-            }
-            Acc& a = local[tk];
-            ++a.spans;
-            if (FlagsStatus(v.flags[i]) == StatusCodeValue::kError) ++a.errors;
-            if (v.flags[i] & kFlagCounted) {
-              a.input += v.input_tokens[i];
-              a.output += v.output_tokens[i];
-              a.total += v.total_tokens[i];
-              a.cost += v.cost[i];
-            }
-            if (req.with_percentiles) a.durations.push_back(v.duration[i]);
-          }
-          return Status::Ok();
-        }));
-    for (auto& [tk, acc] : local) {
-      std::vector<uint32_t> t(k);
-      if (k == 1) {
-        t[0] = static_cast<uint32_t>(tk);
-      } else if (k == 2) {
-        t[0] = static_cast<uint32_t>(tk >> 32);
-        t[1] = static_cast<uint32_t>(tk);
-      } else if (k > 2) {
-        t = tuples[tk];
+  // Parts are aggregated on two threads when there is enough to share.
+  uint64_t total_rows = 0;
+  for (const auto& p : parts) total_rows += p->rows();
+  ThreadPool& pool = ThreadPool::Shared();
+  const size_t threads = total_rows >= 200'000 && parts.size() > 1 ? 1 + pool.size() : 1;
+  std::vector<GroupMap> maps(threads);
+  std::vector<Status> statuses(threads);
+  auto work = [&](size_t t) {
+    for (size_t i = t; i < parts.size(); i += threads) {
+      Status st = AggregatePart(parts[i], req, mask, want_spans, &maps[t]);
+      if (!st.ok()) {
+        statuses[t] = st;
+        return;
       }
-      std::vector<std::string> key(k);
-      for (size_t g = 0; g < k; ++g) {
-        switch (req.group_by[g].field) {
-          case GroupField::kAgent: key[g] = part->DictGet(kDictAgent, t[g]); break;
-          case GroupField::kModel: key[g] = part->DictGet(kDictModel, t[g]); break;
-          case GroupField::kProvider: key[g] = part->DictGet(kDictProvider, t[g]); break;
-          case GroupField::kTool: key[g] = part->DictGet(kDictTool, t[g]); break;
-          case GroupField::kService: key[g] = part->DictGet(kDictService, t[g]); break;
-          case GroupField::kOperation: key[g] = part->DictGet(kDictOperation, t[g]); break;
-          case GroupField::kName: key[g] = part->DictGet(kDictName, t[g]); break;
-          case GroupField::kStatus: key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g]))); break;
-          case GroupField::kAttribute: key[g] = attr_values[g].Get(t[g]); break;
-        }
-      }
-      global[std::move(key)].Merge(std::move(acc));
     }
+  };
+  std::vector<std::future<void>> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.push_back(pool.Submit([&work, t] { work(t); }));
+  work(0);
+  for (auto& h : helpers) h.get();
+  for (const auto& st : statuses) HT_RETURN_IF_ERROR(st);
+  GroupMap global = std::move(maps[0]);
+  for (size_t t = 1; t < threads; ++t) {
+    for (auto& [key, acc] : maps[t]) global[key].Merge(std::move(acc));
   }
   if (k == 0 && global.empty()) global[{}];  // no group keys: always one row, as SQL does
   std::vector<AggregateRow> rows;

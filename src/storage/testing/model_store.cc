@@ -196,6 +196,10 @@ StatusOr<std::vector<AggregateRow>> ModelStore::Aggregate(const AggregateRequest
   for (auto& [key, group] : groups) {  // std::map: already sorted by key
     AggregateRow row = std::move(group.row);
     row.key = key;
+    if (!request.with_cost) {
+      row.total_tokens = 0;
+      row.cost_usd = 0;
+    }
     if (request.with_percentiles) {
       row.p50_ms = NearestRankPercentileMs(group.durations_ms, 50);
       row.p95_ms = NearestRankPercentileMs(group.durations_ms, 95);

@@ -244,6 +244,33 @@ TEST_P(SpanStoreConformanceTest, DuplicatesAcrossBatchesFlushesAndReopens) {
   ExpectResult(Append({a, b, c, d}), 0, 4);
 }
 
+// Re-sent spans must be recognised wherever the first copy currently lives (recent in-memory
+// part, a part being written out, long-term storage), also while data moves between them.
+TEST_P(SpanStoreConformanceTest, DuplicatesDetectedWhileDataMovesToLongTermStorage) {
+  constexpr int kBatches = 150, kPerBatch = 12;
+  std::vector<std::vector<Span>> batches;
+  std::mt19937 rng(7);
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Span> batch;
+    for (int i = 0; i < kPerBatch; ++i) {
+      Span s = MakeSpan(200 + b / 3, 1 + (b % 3) * kPerBatch + i, 0, "fill",
+                        kBase + (b * kPerBatch + i) * kMs, kMs);
+      s.attributes = {{"pad", AnyValue::String(BigText(400, b * kPerBatch + i))}};
+      batch.push_back(std::move(s));
+    }
+    batches.push_back(batch);
+    SCOPED_TRACE("batch " + std::to_string(b));
+    ExpectResult(Append(batch), kPerBatch, 0);
+    if (b > 0) ExpectResult(Append(batches[b - 1]), 0, kPerBatch);
+    ExpectResult(Append(batches[rng() % batches.size()]), 0, kPerBatch);
+    if (HasFailure()) return;
+  }
+  InEveryState([&] {
+    EXPECT_EQ(store()->GetStats().spans, uint64_t{kBatches * kPerBatch});
+    ExpectResult(Append(batches[rng() % batches.size()]), 0, kPerBatch);
+  });
+}
+
 TEST_P(SpanStoreConformanceTest, ReadsItsOwnWrites) {
   for (int i = 0; i < 60; ++i) {
     SCOPED_TRACE("append #" + std::to_string(i));
