@@ -37,11 +37,16 @@ inline uint8_t RowFlags(const Span& s) {
 }
 inline StatusCodeValue FlagsStatus(uint8_t f) { return static_cast<StatusCodeValue>(f & 3); }
 
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // Interned strings: id -> string and string -> id. Not thread-safe; owners lock.
 class StringDict {
  public:
   uint32_t Intern(std::string_view s) {
-    auto it = ids_.find(std::string(s));
+    auto it = ids_.find(s);
     if (it != ids_.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(strings_.size());
     strings_.emplace_back(s);
@@ -50,7 +55,7 @@ class StringDict {
   }
   // Returns false if `s` is not in the dictionary.
   bool Find(std::string_view s, uint32_t* id) const {
-    auto it = ids_.find(std::string(s));
+    auto it = ids_.find(s);
     if (it == ids_.end()) return false;
     *id = it->second;
     return true;
@@ -66,7 +71,7 @@ class StringDict {
 
  private:
   std::vector<std::string> strings_;
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t, TransparentStringHash, std::equal_to<>> ids_;
 };
 
 // Pointers to the decoded scan columns of `n` consecutive rows. A pointer is null when the

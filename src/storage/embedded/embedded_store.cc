@@ -42,13 +42,13 @@ void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector
     PutLengthPrefixed(out, v->second);
   }
   PutVarint64(out, spans.size());
-  std::string framed;
   for (const auto& s : spans) {
-    framed.clear();
-    PutLengthPrefixed(&framed, s.body);
-    PutLengthPrefixed(&framed, s.resource);
-    PutLengthPrefixed(&framed, s.scope);
-    PutLengthPrefixed(out, framed);
+    size_t framed = 0;
+    for (const std::string* part : {&s.body, &s.resource, &s.scope}) framed += VarintLength(part->size()) + part->size();
+    PutVarint64(out, framed);
+    PutLengthPrefixed(out, s.body);
+    PutLengthPrefixed(out, s.resource);
+    PutLengthPrefixed(out, s.scope);
   }
 }
 
@@ -390,7 +390,8 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
     if (!w.values.count(h)) w.values.emplace(h, std::string(v));
   };
   w.spans.reserve(unique.size());
-  for (const auto& s : unique) w.spans.push_back(EncodeForStore(s, sink));
+  EncodeCache cache;
+  for (const auto& s : unique) w.spans.push_back(EncodeForStore(s, sink, &cache));
   const uint64_t offered = w.spans.size();
 
   std::unique_lock<std::mutex> lock(write_mu_);
@@ -418,7 +419,7 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
   std::string buf;
   std::vector<Hash128> new_values;
   if (s.ok()) {
-    std::string payload;
+    buf.reserve(group_bytes + group_bytes / 8 + 1024);
     std::unordered_set<Hash128, Hash128Hasher> in_group;
     for (Writer* x : group) {
       std::vector<const std::pair<const Hash128, std::string>*> values;
@@ -428,9 +429,9 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
         new_values.push_back(kv.first);
         values.push_back(&kv);
       }
-      payload.clear();
-      EncodeBatchPayload(x->spans, values, &payload);
-      AppendWalRecord(&buf, kWalRecordBatch, payload);
+      size_t at = BeginWalRecord(&buf);
+      EncodeBatchPayload(x->spans, values, &buf);
+      FinishWalRecord(&buf, at, kWalRecordBatch);
     }
     WritableFile* wal = wal_.get();
     lock.unlock();

@@ -14,7 +14,7 @@ uint64_t SpanKey(const SpanId& s) {
 }
 }  // namespace
 
-EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink) {
+EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink, EncodeCache* cache) {
   EncodedSpan e;
   e.trace_id = s.trace_id;
   e.span_id = s.span_id;
@@ -24,8 +24,23 @@ EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink) {
     if (sink.store) sink.store(h, v);
   };
   EncodeSpanBody(s, &e.body, &collect);
-  EncodeResource(s.resource, &e.resource);
-  EncodeScope(s.scope, &e.scope);
+  if (cache) {
+    if (!cache->resource || !(*cache->resource == s.resource)) {
+      cache->resource_bytes.clear();
+      EncodeResource(s.resource, &cache->resource_bytes);
+      cache->resource = &s.resource;
+    }
+    if (!cache->scope || !(*cache->scope == s.scope)) {
+      cache->scope_bytes.clear();
+      EncodeScope(s.scope, &cache->scope_bytes);
+      cache->scope = &s.scope;
+    }
+    e.resource = cache->resource_bytes;
+    e.scope = cache->scope_bytes;
+  } else {
+    EncodeResource(s.resource, &e.resource);
+    EncodeScope(s.scope, &e.scope);
+  }
   e.start = s.start_unix_nano;
   e.duration = s.duration_ns();
   e.flags = RowFlags(s);
@@ -41,7 +56,10 @@ EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink) {
   e.output_tokens = a.output_tokens;
   e.total_tokens = a.total_tokens;
   e.cost = a.cost_usd;
-  for (const auto& kv : s.attributes) e.attribute_keys.push_back(kv.key);
+  for (const auto& kv : s.attributes) {
+    e.attribute_keys += kv.key;
+    e.attribute_keys.push_back('\0');
+  }
   return e;
 }
 
@@ -83,7 +101,12 @@ uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
     d.cost.push_back(e.cost);
     d.resource.push_back(d.resources.Intern(e.resource));
     d.scope.push_back(d.scopes.Intern(e.scope));
-    for (const auto& k : e.attribute_keys) d.attribute_keys.Intern(k);
+    std::string_view keys = e.attribute_keys;
+    while (!keys.empty()) {
+      size_t z = keys.find('\0');
+      d.attribute_keys.Intern(keys.substr(0, z));
+      keys.remove_prefix(z == std::string_view::npos ? keys.size() : z + 1);
+    }
     for (const auto& h : e.large_values) d.value_refs.insert(h);
     d.min_start = std::min(d.min_start, e.start);
     d.max_start = std::max(d.max_start, e.start);

@@ -42,10 +42,18 @@ struct EncodedSpan {
   std::string dict_values[kNumDictColumns];
   int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
   double cost = 0;
-  std::vector<std::string> attribute_keys;
+  std::string attribute_keys;  // the span's attribute keys, each followed by '\0'
   std::vector<Hash128> large_values;  // referenced by body
 };
-EncodedSpan EncodeForStore(const Span& span, const LargeValueSink& sink);
+// Encodes a span for the store. `cache` (optional) remembers the last resource and scope
+// encodings, so the spans of one resource do not re-encode it.
+struct EncodeCache {
+  const Resource* resource = nullptr;
+  std::string resource_bytes;
+  const Scope* scope = nullptr;
+  std::string scope_bytes;
+};
+EncodedSpan EncodeForStore(const Span& span, const LargeValueSink& sink, EncodeCache* cache = nullptr);
 
 class MemTable {
  public:

@@ -34,6 +34,20 @@ void AppendWalRecord(std::string* out, uint8_t type, std::string_view payload) {
   EncodeFixed32(h + 4, Checksum32(std::string_view(h + 8, 1 + payload.size())));
 }
 
+size_t BeginWalRecord(std::string* out) {
+  size_t at = out->size();
+  out->resize(at + kWalHeaderSize);
+  return at;
+}
+
+void FinishWalRecord(std::string* out, size_t header_at, uint8_t type) {
+  char* h = out->data() + header_at;
+  size_t len = out->size() - header_at - kWalHeaderSize;
+  EncodeFixed32(h, static_cast<uint32_t>(len));
+  h[8] = static_cast<char>(type);
+  EncodeFixed32(h + 4, Checksum32(std::string_view(h + 8, 1 + len)));
+}
+
 StatusOr<WalReadResult> ReadWalSegment(FileSystem* fs, const std::string& path,
                                        const std::function<Status(uint8_t, std::string_view)>& fn) {
   std::string data;

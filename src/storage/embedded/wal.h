@@ -24,6 +24,10 @@ bool ParseWalSegmentName(const std::string& name, uint64_t* seq);
 
 // Appends framed records to `out` (so a group of records is written with one Append).
 void AppendWalRecord(std::string* out, uint8_t type, std::string_view payload);
+// Or in place: BeginWalRecord reserves the header and returns its offset; the caller appends the
+// payload to `out`; FinishWalRecord fills the header in.
+size_t BeginWalRecord(std::string* out);
+void FinishWalRecord(std::string* out, size_t header_at, uint8_t type);
 
 struct WalReadResult {
   uint64_t records = 0;
