@@ -2,6 +2,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Extra arguments for the benchmarks, e.g. `make bench BENCH_ARGS="--spans 200000"`.
+BENCH_ARGS ?=
 
 .PHONY: all setup build test demo bench format asan clean
 
@@ -22,8 +24,12 @@ test: build
 demo: build
 	@scripts/demo $(BUILD)/hoptrace
 
-bench: build
-	@$(BUILD)/bench/store_bench
+# Installs the peers' packages too (clickhouse-server), builds, and runs each benchmark once at
+# its default size; store_bench starts and stops its own ClickHouse on loopback.
+bench:
+	@scripts/setup --bench
+	@$(MAKE) --no-print-directory build
+	@$(BUILD)/bench/store_bench --clickhouse auto $(BENCH_ARGS)
 
 asan:
 	@$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOPTRACE_SANITIZE=address" test

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -95,6 +96,12 @@ Status HttpClient::Connect() {
   Close();
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return ErrnoToStatus(errno, "socket", url_.host);
+  if (timeout_ms_ > 0) {
+    // Linux bounds a blocking connect by SO_SNDTIMEO as well.
+    timeval tv{.tv_sec = timeout_ms_ / 1000, .tv_usec = (timeout_ms_ % 1000) * 1000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(url_.port);
@@ -197,11 +204,23 @@ StatusOr<std::string> HttpClient::ReadResponse(int* status_code, bool* keep_aliv
 }
 
 StatusOr<std::string> HttpClient::Post(std::string_view target, std::string_view body) {
-  std::string request = "POST " + std::string(target) + " HTTP/1.1\r\nHost: " + url_.host + ":" +
-                        std::to_string(url_.port) +
-                        "\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\n"
-                        "Content-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n";
+  return Request("POST", target, body);
+}
+
+StatusOr<std::string> HttpClient::Get(std::string_view target) {
+  return Request("GET", target, "");
+}
+
+StatusOr<std::string> HttpClient::Request(std::string_view method, std::string_view target,
+                                          std::string_view body) {
+  std::string request = std::string(method) + " " + std::string(target) +
+                        " HTTP/1.1\r\nHost: " + url_.host + ":" + std::to_string(url_.port) +
+                        "\r\nConnection: keep-alive\r\n";
+  if (method != "GET") {
+    request +=
+        "Content-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  request += "\r\n";
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = fd_ >= 0;
     if (!reused) HT_RETURN_IF_ERROR(Connect());

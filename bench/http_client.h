@@ -34,8 +34,16 @@ class HttpClient {
   // POSTs `body` to `target` (path and query). Returns the response body of a 200; any other
   // status is an error carrying the status and the start of the body.
   StatusOr<std::string> Post(std::string_view target, std::string_view body);
+  // GETs `target`; the response as for Post.
+  StatusOr<std::string> Get(std::string_view target);
+
+  // Bounds each connect, send and receive on new connections to `ms` milliseconds (0, the
+  // default: no bound). A bound that runs out is an error.
+  void set_timeout_ms(int ms) { timeout_ms_ = ms; }
 
  private:
+  StatusOr<std::string> Request(std::string_view method, std::string_view target,
+                                std::string_view body);
   Status Connect();
   void Close();
   Status SendAll(std::string_view data);
@@ -45,6 +53,7 @@ class HttpClient {
 
   LoopbackUrl url_;
   int fd_ = -1;
+  int timeout_ms_ = 0;
   std::string buffer_;  // received, not yet consumed
 };
 

@@ -1,8 +1,13 @@
 // store_bench: W1 (BENCHMARKS.md) against hoptrace's embedded store and its peers, SQLite with
 // Phoenix's schema and ClickHouse, measured in the same run.
 //
-//   store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse URL]
+//   store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse auto|URL]
 //               [--systems hoptrace,sqlite,clickhouse]
+//
+// ClickHouse runs only when asked: `--clickhouse URL` uses a running server at
+// http://127.0.0.1:PORT (loopback only); `--clickhouse auto` starts Debian's clickhouse-server
+// as a child process on loopback for the ClickHouse run and stops it afterwards
+// (clickhouse_server.h), or reports ClickHouse as skipped when it is not installed.
 //
 // Each system runs in its own forked child (so each peak RSS is its own) on the same generated
 // spans. Ingest spans/s counts the time spent inside the store's calls (Append / transaction /
@@ -14,11 +19,13 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bench_util.h"
 #include "clickhouse_peer.h"
+#include "clickhouse_server.h"
 #include "hoptrace_system.h"
 #include "sqlite_peer.h"
 #include "w1/w1_generator.h"
@@ -28,7 +35,7 @@ namespace hoptrace::bench {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse URL] "
+    "usage: store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse auto|URL] "
     "[--systems hoptrace,sqlite,clickhouse]";
 const std::vector<std::string> kSystems = {"hoptrace", "sqlite", "clickhouse"};
 
@@ -37,7 +44,7 @@ struct Flags {
   uint64_t seed = 42;
   bool json = false;
   std::string dir;
-  std::string clickhouse;
+  std::string clickhouse;  // "", "auto" or http://HOST:PORT
   std::vector<std::string> systems = kSystems;
 };
 
@@ -87,8 +94,8 @@ Flags ParseFlags(int argc, char** argv) {
       if (f.dir.empty()) BadFlag("--dir wants a path");
     } else if (arg == "--clickhouse") {
       f.clickhouse = take();
-      if (f.clickhouse.rfind("http://", 0) != 0) {
-        BadFlag("--clickhouse wants http://HOST:PORT, got '" + f.clickhouse + "'");
+      if (f.clickhouse != "auto" && f.clickhouse.rfind("http://", 0) != 0) {
+        BadFlag("--clickhouse wants auto or http://HOST:PORT, got '" + f.clickhouse + "'");
       }
     } else if (arg == "--systems") {
       std::string list = take();
@@ -127,6 +134,9 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
   out.system = name;
   out.label = name;
   std::function<StatusOr<std::unique_ptr<W1System>>(const std::string&)> open;
+  // With --clickhouse auto, the server of the ClickHouse run; stopped (and its directory
+  // removed) on every return below.
+  std::unique_ptr<ClickHouseServer> server;
   if (name == "hoptrace") {
     out.label = "hoptrace embedded";
     open = OpenHoptraceSystem;
@@ -135,16 +145,39 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
     open = OpenSqlitePeer;
   } else {
     if (flags.clickhouse.empty()) {
-      out.skipped = "no --clickhouse URL given (start a clickhouse-server and pass its HTTP URL)";
+      out.skipped =
+          "no --clickhouse given (--clickhouse auto starts a local clickhouse-server; "
+          "--clickhouse URL uses a running one)";
       return out;
     }
-    StatusOr<std::string> version = ClickHouseVersion(flags.clickhouse);
+    std::string url = flags.clickhouse;
+    if (url == "auto") {
+      StatusOr<std::vector<std::string>> command = ClickHouseServer::FindCommand();
+      if (!command.ok()) {
+        out.skipped = command.status().message();
+        return out;
+      }
+      StatusOr<std::unique_ptr<ClickHouseServer>> started =
+          ClickHouseServer::Start({.parent_dir = scratch});
+      if (!started.ok()) {
+        out.error = "starting clickhouse-server: " + started.status().ToString();
+        Progress("clickhouse failed: %s", out.error.c_str());
+        return out;
+      }
+      server = std::move(*started);
+      url = server->url();
+    }
+    StatusOr<std::string> version = ClickHouseVersion(url);
     if (!version.ok()) {
-      out.skipped = "server at " + flags.clickhouse + " not usable: " + version.status().ToString();
+      if (server) {
+        out.error = "clickhouse-server started at " + url +
+                    " but not usable: " + version.status().ToString();
+      } else {
+        out.skipped = "server at " + url + " not usable: " + version.status().ToString();
+      }
       return out;
     }
     out.label = "clickhouse " + *version;
-    std::string url = flags.clickhouse;
     open = [url](const std::string&) { return OpenClickHousePeer(url, "hoptrace_w1_bench"); };
   }
   std::string dir = scratch + "/" + name;
@@ -165,6 +198,14 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
     return result->Serialize();
   });
   RemoveTree(dir);
+  if (server) {
+    // A failure to stop cleanly does not void figures already taken; it is reported.
+    if (Status stopped = server->Stop(); !stopped.ok()) {
+      Progress("clickhouse-server: %s", stopped.ToString().c_str());
+    } else {
+      Progress("clickhouse-server: stopped");
+    }
+  }
   if (!child.ok()) {
     out.error = child.status().ToString();
   } else if (child->rfind("error ", 0) == 0) {

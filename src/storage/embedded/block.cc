@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "common/coding.h"
+#include "common/hash.h"
 #include "storage/embedded/block_format.h"
 #include "storage/embedded/chunk.h"
 
@@ -263,6 +264,13 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
     b->dict_ = ChunkDictionary::FromBytes(raw, 3);
     if (!b->dict_) return DataLossError("block " + path + ": unusable dictionary");
   }
+  const size_t bits = std::max<size_t>(64, b->footer_->traces.size() * 16);
+  b->bloom_.assign((bits + 63) / 64, 0);
+  for (const auto& t : b->footer_->traces) {
+    uint64_t h = Checksum64(std::string_view(reinterpret_cast<const char*>(t.id.data()), 16));
+    uint64_t step = (h >> 32) | 1;
+    for (int k = 0; k < 4; ++k, h += step) b->bloom_[(h % (b->bloom_.size() * 64)) / 64] |= 1ULL << (h % 64);
+  }
   for (const auto& g : b->footer_->row_groups) {
     if (g.offset + g.length > footer_at) return DataLossError("block " + path + ": row group out of range");
   }
@@ -329,7 +337,7 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
   // in page faults than the decoding itself.
   struct Scratch {
     std::string stored, raw;
-    std::vector<uint64_t> tmp, start;
+    std::vector<uint64_t> start;
     std::vector<int64_t> duration, input, output, total;
     std::vector<uint8_t> flags;
     std::vector<uint32_t> dict[kNumDictColumns];
@@ -346,7 +354,6 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
   } release{sc};
   std::string& stored = sc.stored;
   std::string& raw = sc.raw;
-  auto& tmp = sc.tmp;
   auto& start = sc.start;
   auto& duration = sc.duration;
   auto& input = sc.input;
@@ -376,42 +383,52 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
         v.cost = cost.data();
         continue;
       }
-      tmp.resize(n);
-      s = DecodeIntColumn(raw, n, tmp.data());
-      if (!s.ok()) return Damaged(s.WithContext(path_ + " column " + std::to_string(c)));
-      auto signed_into = [&](std::vector<int64_t>& out) {
-        out.resize(n);
-        for (size_t i = 0; i < n; ++i) out[i] = UnZigZag(tmp[i]);
-        return out.data();
-      };
       switch (c) {
         case kColStart: {
           start.resize(n);
+          s = DecodeIntColumnAs(raw, n, true, start.data());
           uint64_t prev = 0;
-          for (size_t i = 0; i < n; ++i) prev = start[i] = prev + static_cast<uint64_t>(UnZigZag(tmp[i]));
+          for (size_t i = 0; i < n; ++i) prev = start[i] = prev + start[i];
           v.start = start.data();
           break;
         }
-        case kColDuration: v.duration = signed_into(duration); break;
+        case kColDuration:
+          duration.resize(n);
+          s = DecodeIntColumnAs(raw, n, true, duration.data());
+          v.duration = duration.data();
+          break;
         case kColFlags:
           flags.resize(n);
-          for (size_t i = 0; i < n; ++i) flags[i] = static_cast<uint8_t>(tmp[i]);
+          s = DecodeIntColumnAs(raw, n, false, flags.data());
           v.flags = flags.data();
           break;
-        case kColInputTokens: v.input_tokens = signed_into(input); break;
-        case kColOutputTokens: v.output_tokens = signed_into(output); break;
-        case kColTotalTokens: v.total_tokens = signed_into(total); break;
+        case kColInputTokens:
+          input.resize(n);
+          s = DecodeIntColumnAs(raw, n, true, input.data());
+          v.input_tokens = input.data();
+          break;
+        case kColOutputTokens:
+          output.resize(n);
+          s = DecodeIntColumnAs(raw, n, true, output.data());
+          v.output_tokens = output.data();
+          break;
+        case kColTotalTokens:
+          total.resize(n);
+          s = DecodeIntColumnAs(raw, n, true, total.data());
+          v.total_tokens = total.data();
+          break;
         default: {
           int dc = c - kColDictFirst;
-          const uint64_t limit = f.dicts[dc].size();
           dict[dc].resize(n);
-          for (size_t i = 0; i < n; ++i) {
-            if (tmp[i] >= limit) return Damaged(DataLossError(path_ + ": dictionary id out of range"));
-            dict[dc][i] = static_cast<uint32_t>(tmp[i]);
-          }
+          s = DecodeIntColumnAs(raw, n, false, dict[dc].data());
+          const uint32_t limit = static_cast<uint32_t>(f.dicts[dc].size());
+          uint32_t max_id = 0;
+          for (size_t i = 0; i < n; ++i) max_id = std::max(max_id, dict[dc][i]);
+          if (s.ok() && n > 0 && max_id >= limit) return Damaged(DataLossError(path_ + ": dictionary id out of range"));
           v.dict[dc] = dict[dc].data();
         }
       }
+      if (!s.ok()) return Damaged(s.WithContext(path_ + " column " + std::to_string(c)));
     }
     HT_RETURN_IF_ERROR(fn(first, v));
   }
@@ -427,6 +444,17 @@ TraceId BlockReader::TraceOfRow(uint64_t row, uint64_t* run_end) const {
   return e->id;
 }
 
+bool BlockReader::MayHaveTrace(const TraceId& id) const {
+  uint64_t h = Checksum64(std::string_view(reinterpret_cast<const char*>(id.data()), 16));
+  uint64_t step = (h >> 32) | 1;
+  const uint64_t nbits = bloom_.size() * 64;
+  for (int k = 0; k < 4; ++k, h += step) {
+    uint64_t bit = h % nbits;
+    if (!(bloom_[bit / 64] & (1ULL << (bit % 64)))) return false;
+  }
+  return true;
+}
+
 namespace {
 const BlockReader::Footer::TraceEntry* FindEntry(const BlockReader::Footer& f, const TraceId& id) {
   auto it = std::lower_bound(f.traces.begin(), f.traces.end(), id,
@@ -437,6 +465,7 @@ const BlockReader::Footer::TraceEntry* FindEntry(const BlockReader::Footer& f, c
 }  // namespace
 
 Status BlockReader::FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const {
+  if (!MayHaveTrace(id)) return Status::Ok();
   const auto* e = FindEntry(*footer_, id);
   if (!e) return Status::Ok();
   for (uint64_t r = e->first_row; r < e->first_row + e->rows; ++r) rows->push_back(r);
@@ -444,6 +473,7 @@ Status BlockReader::FindTrace(const TraceId& id, std::vector<uint64_t>* rows) co
 }
 
 bool BlockReader::GetTracePartial(const TraceId& id, TracePartial* p) const {
+  if (!MayHaveTrace(id)) return false;
   const auto* e = FindEntry(*footer_, id);
   if (!e) return false;
   const Footer& f = *footer_;

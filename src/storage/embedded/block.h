@@ -101,6 +101,10 @@ class BlockReader final : public Part {
   const BlobStore* blobs_ = nullptr;
   std::unique_ptr<Footer> footer_;
   std::unique_ptr<ChunkDictionary> dict_;  // for row groups; null when the block has none
+  // Bloom filter over the trace ids (16 bits per trace, 4 probes): most lookups of a trace
+  // in a block that does not hold it stop here.
+  std::vector<uint64_t> bloom_;
+  bool MayHaveTrace(const TraceId& id) const;
   mutable std::atomic<bool> damaged_{false};
   Status Damaged(Status s) const {
     if (s.code() == StatusCode::kDataLoss) damaged_ = true;

@@ -1,6 +1,7 @@
 // In-memory form of a block footer and the integer column codec (internal to block*.cc).
 #pragma once
 
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
@@ -51,5 +52,32 @@ struct BlockReader::Footer {
 void EncodeIntColumn(const std::vector<uint64_t>& values, std::string* out);
 // Decodes `n` values; DataLoss on malformed input.
 Status DecodeIntColumn(std::string_view in, size_t n, uint64_t* out);
+
+// Decodes straight into the column's own type, un-zig-zagging when `zigzag`.
+template <typename T>
+Status DecodeIntColumnAs(std::string_view in, size_t n, bool zigzag, T* out) {
+  if (in.empty()) return DataLossError("empty integer column");
+  const uint8_t width = static_cast<uint8_t>(in[0]);
+  if ((width != 1 && width != 2 && width != 4 && width != 8) || in.size() != 1 + n * width) {
+    return DataLossError("malformed integer column");
+  }
+  const char* p = in.data() + 1;
+  auto run = [&](auto tag) {
+    using W = decltype(tag);
+    for (size_t i = 0; i < n; ++i) {
+      W w;
+      std::memcpy(&w, p + i * sizeof(W), sizeof(W));
+      uint64_t u = w;
+      out[i] = static_cast<T>(zigzag ? static_cast<uint64_t>(UnZigZag(u)) : u);
+    }
+  };
+  switch (width) {
+    case 1: run(uint8_t{}); break;
+    case 2: run(uint16_t{}); break;
+    case 4: run(uint32_t{}); break;
+    default: run(uint64_t{}); break;
+  }
+  return Status::Ok();
+}
 
 }  // namespace hoptrace

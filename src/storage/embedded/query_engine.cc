@@ -20,6 +20,8 @@ struct PartFilter {
   uint32_t eq[kNumDictColumns] = {};
   ColumnMask mask = 0;
   bool needs_decode = false;  // attribute predicates
+  bool check_time = false;    // the time range does not cover the whole part
+  bool match_all = false;     // no row-level predicate at all
 };
 
 PartFilter Resolve(const Part& part, const SpanFilter& f) {
@@ -33,8 +35,9 @@ PartFilter Resolve(const Part& part, const SpanFilter& f) {
     pf.mask |= ColumnBit(kColDictFirst + col);
     if (!part.DictFind(col, *value, &pf.eq[col])) pf.impossible = true;
   }
-  if (f.start_min_unix_nano > 0 || f.start_max_unix_nano != UINT64_MAX) {
+  if (f.start_min_unix_nano > part.min_start() || f.start_max_unix_nano < part.max_start()) {
     pf.mask |= ColumnBit(kColStart);
+    pf.check_time = true;
     if (part.max_start() < f.start_min_unix_nano || part.min_start() > f.start_max_unix_nano) pf.impossible = true;
   }
   if (f.status) pf.mask |= ColumnBit(kColFlags);
@@ -44,11 +47,12 @@ PartFilter Resolve(const Part& part, const SpanFilter& f) {
     if (!part.MayHaveAttribute(key)) pf.impossible = true;
   }
   if (part.rows() == 0) pf.impossible = true;
+  pf.match_all = pf.mask == 0;
   return pf;
 }
 
 bool MatchRow(const PartFilter& pf, const SpanFilter& f, const ColumnView& v, size_t i) {
-  if (v.start && (v.start[i] < f.start_min_unix_nano || v.start[i] > f.start_max_unix_nano)) return false;
+  if (pf.check_time && (v.start[i] < f.start_min_unix_nano || v.start[i] > f.start_max_unix_nano)) return false;
   for (int c = 0; c < kNumDictColumns; ++c) {
     if (pf.has_eq[c] && v.dict[c][i] != pf.eq[c]) return false;
   }
@@ -80,8 +84,13 @@ Status ScanMatches(const Part& part, const SpanFilter& f, ColumnMask extra, bool
   return part.Scan(pf.mask | extra, f.start_min_unix_nano, f.start_max_unix_nano,
                    [&](uint64_t first, const ColumnView& v) -> Status {
                      idx.clear();
-                     for (size_t i = 0; i < v.n; ++i)
-                       if (MatchRow(pf, f, v, i)) idx.push_back(static_cast<uint32_t>(i));
+                     if (pf.match_all) {
+                       idx.resize(v.n);
+                       for (size_t i = 0; i < v.n; ++i) idx[i] = static_cast<uint32_t>(i);
+                     } else {
+                       for (size_t i = 0; i < v.n; ++i)
+                         if (MatchRow(pf, f, v, i)) idx.push_back(static_cast<uint32_t>(i));
+                     }
                      if (idx.empty()) return Status::Ok();
                      if (!pf.needs_decode && !want_spans) return fn(first, v, idx, nullptr);
                      rows.clear();
