@@ -7,6 +7,9 @@ namespace hoptrace {
 
 uint64_t Checksum64(std::string_view data) { return XXH3_64bits(data.data(), data.size()); }
 uint32_t Checksum32(std::string_view data) { return static_cast<uint32_t>(Checksum64(data)); }
+uint32_t Checksum32Seeded(std::string_view data, uint64_t seed) {
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(data.data(), data.size(), seed));
+}
 
 Hash128 ContentHash(std::string_view data) {
   XXH128_hash_t h = XXH3_128bits(data.data(), data.size());

@@ -10,6 +10,8 @@ namespace hoptrace {
 // Checksum of a chunk; stored in files. Do not change: persisted.
 uint64_t Checksum64(std::string_view data);
 uint32_t Checksum32(std::string_view data);  // low 32 bits of Checksum64
+// Low 32 bits of XXH3-64 of `data` with `seed` (binds a length or header field into the sum).
+uint32_t Checksum32Seeded(std::string_view data, uint64_t seed);
 
 struct Hash128 {
   uint64_t lo = 0, hi = 0;

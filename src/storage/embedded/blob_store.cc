@@ -56,7 +56,7 @@ Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
     HT_RETURN_IF_ERROR(file->Read(pos, kBlobRecordHeader + kChunkHeaderSize, &head));
     if (head.size() < kBlobRecordHeader + kChunkHeaderSize || DecodeFixed32(head.data()) != kBlobMagic) break;
     Hash128 h{DecodeFixed64(head.data() + 4), DecodeFixed64(head.data() + 12)};
-    uint64_t chunk_len = kChunkHeaderSize + DecodeFixed32(head.data() + kBlobRecordHeader + 5);
+    uint64_t chunk_len = kChunkHeaderSize + DecodeFixed32(head.data() + kBlobRecordHeader + 13);
     if (pos + kBlobRecordHeader + chunk_len > size) break;
     index_.emplace(h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(chunk_len)});
     pos += kBlobRecordHeader + chunk_len;
@@ -85,7 +85,6 @@ Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& v
   std::lock_guard<std::mutex> wl(write_mu_);
   std::string buf;
   std::vector<std::pair<Hash128, Location>> added;
-  bool new_file = false;
   if (!active_ || active_->Size() >= kMaxBlobFileBytes) {
     uint64_t n;
     {
@@ -94,7 +93,7 @@ Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& v
     }
     HT_ASSIGN_OR_RETURN(active_, fs_->NewWritableFile(JoinPath(dir_, BlobFileName(n))));
     active_file_ = n;
-    new_file = true;
+    active_entry_durable_ = false;
   }
   uint64_t base = active_->Size();
   for (const auto& [h, value] : values) {
@@ -117,7 +116,11 @@ Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& v
       return s.WithContext("blob store");
     }
   }
-  if (new_file) HT_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  // Until the directory entry of a new file is durable, every Put retries making it so.
+  if (!active_entry_durable_) {
+    HT_RETURN_IF_ERROR(fs_->SyncDir(dir_).WithContext("blob store"));
+    active_entry_durable_ = true;
+  }
   std::unique_lock<std::shared_mutex> lock(mu_);
   for (const auto& [h, loc] : added) index_.emplace(h, loc);
   file_sizes_[active_file_] = active_->Size();

@@ -66,6 +66,7 @@ class BlobStore {
   std::mutex write_mu_;                    // serialises Put
   std::unique_ptr<WritableFile> active_;   // guarded by write_mu_
   uint64_t active_file_ = 0;               // guarded by write_mu_ (and read under mu_)
+  bool active_entry_durable_ = true;       // guarded by write_mu_: the active file's dir entry is synced
   uint64_t next_file_ = 1;
 
   // LRU cache of decompressed values.

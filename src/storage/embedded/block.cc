@@ -364,8 +364,8 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
   auto& cost = sc.cost;
   const size_t chunks = f.columns[kColStart].size();
   for (size_t k = 0; k < chunks; ++k) {
-    const auto& sc = f.columns[kColStart][k];
-    if (sc.max < min_start || sc.min > max_start) continue;
+    const auto& start_chunk = f.columns[kColStart][k];
+    if (start_chunk.max < min_start || start_chunk.min > max_start) continue;
     const uint64_t first = k * f.chunk_rows;
     const size_t n = static_cast<size_t>(std::min<uint64_t>(f.chunk_rows, f.rows - first));
     ColumnView v;

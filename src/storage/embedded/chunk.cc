@@ -75,21 +75,22 @@ void AppendChunk(std::string* out, std::string_view raw, int level, const ChunkD
   }
   out->resize(at + kChunkHeaderSize + n);
   char* h = out->data() + at;
-  h[0] = static_cast<char>(codec);
-  EncodeFixed32(h + 1, static_cast<uint32_t>(raw.size()));
-  EncodeFixed32(h + 5, static_cast<uint32_t>(n));
-  EncodeFixed64(h + 9, Checksum64(std::string_view(out->data() + at + kChunkHeaderSize, n)));
+  h[8] = static_cast<char>(codec);
+  EncodeFixed32(h + 9, static_cast<uint32_t>(raw.size()));
+  EncodeFixed32(h + 13, static_cast<uint32_t>(n));
+  EncodeFixed64(h, Checksum64(std::string_view(h + 8, kChunkHeaderSize - 8 + n)));
 }
 
 Status VerifyChunk(std::string_view in, size_t* stored_size) {
   if (in.size() < kChunkHeaderSize) return DataLossError("chunk truncated (header)");
-  uint8_t codec = static_cast<uint8_t>(in[0]);
-  uint32_t stored = DecodeFixed32(in.data() + 5);
-  if (codec > 2) return DataLossError("chunk has unknown codec " + std::to_string(codec));
+  uint32_t stored = DecodeFixed32(in.data() + 13);
   if (in.size() - kChunkHeaderSize < stored) return DataLossError("chunk truncated (body)");
-  if (Checksum64(in.substr(kChunkHeaderSize, stored)) != DecodeFixed64(in.data() + 9)) {
+  // The checksum covers codec, both lengths and the stored bytes.
+  if (Checksum64(in.substr(8, kChunkHeaderSize - 8 + stored)) != DecodeFixed64(in.data())) {
     return DataLossError("chunk checksum mismatch");
   }
+  uint8_t codec = static_cast<uint8_t>(in[8]);
+  if (codec > 2) return DataLossError("chunk has unknown codec " + std::to_string(codec));
   if (stored_size) *stored_size = kChunkHeaderSize + stored;
   return Status::Ok();
 }
@@ -98,13 +99,16 @@ Status ReadChunk(std::string_view in, std::string* raw, size_t* stored_size, con
   size_t total;
   HT_RETURN_IF_ERROR(VerifyChunk(in, &total));
   if (stored_size) *stored_size = total;
-  uint8_t codec = static_cast<uint8_t>(in[0]);
-  uint32_t raw_len = DecodeFixed32(in.data() + 1);
+  uint8_t codec = static_cast<uint8_t>(in[8]);
+  uint32_t raw_len = DecodeFixed32(in.data() + 9);
   std::string_view body = in.substr(kChunkHeaderSize, total - kChunkHeaderSize);
   if (codec == 0) {
     if (body.size() != raw_len) return DataLossError("chunk raw length mismatch");
     raw->assign(body);
     return Status::Ok();
+  }
+  if (ZSTD_getFrameContentSize(body.data(), body.size()) != raw_len) {
+    return DataLossError("chunk raw length does not match its frame");
   }
   raw->resize(raw_len);
   size_t n;

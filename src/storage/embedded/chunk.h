@@ -1,5 +1,6 @@
 // Compressed, checksummed chunks: the unit of every block file and blob record.
-//   [u8 codec][u32 raw length][u32 stored length][u64 checksum of the stored bytes][stored bytes]
+//   [u64 checksum][u8 codec][u32 raw length][u32 stored length][stored bytes]
+// The checksum (XXH3-64) covers everything after it: codec, both lengths and the stored bytes.
 // codec 0 = stored raw, 1 = zstd, 2 = zstd with the block's dictionary. Do not change: persisted.
 #pragma once
 

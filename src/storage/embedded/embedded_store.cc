@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -275,7 +276,7 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
         if (!d.GetFixed64(&h.lo) || !d.GetFixed64(&h.hi) || !d.GetLengthPrefixed(&v)) return DataLossError("bad WAL batch");
         values.emplace(h, std::string(v));
       }
-      if (!d.GetVarint64(&nspans)) return DataLossError("bad WAL batch");
+      if (!d.GetVarint64(&nspans) || nspans > d.remaining()) return DataLossError("bad WAL batch");
       LargeValueSource source = [&](const Hash128& h, uint64_t size, std::string* out) -> Status {
         auto it = values.find(h);
         if (it != values.end()) {
@@ -285,14 +286,14 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
         return mem_->GetLargeValue(h, size, out);
       };
       std::vector<EncodedSpan> encoded;
+      std::vector<Span> decoded(nspans);  // outlive `encoded`, which points into them
       ValueMap batch_values;
       sink.store = [&](const Hash128& h, std::string_view v) { batch_values.emplace(h, std::string(v)); };
       for (uint64_t k = 0; k < nspans; ++k) {
         std::string_view framed;
         if (!d.GetLengthPrefixed(&framed)) return DataLossError("bad WAL batch");
-        Span s;
-        HT_RETURN_IF_ERROR(DecodeSpan(framed, &s, &source));
-        encoded.push_back(EncodeForStore(s, sink));
+        HT_RETURN_IF_ERROR(DecodeSpan(framed, &decoded[k], &source));
+        encoded.push_back(EncodeForStore(decoded[k], sink));
       }
       HT_ASSIGN_OR_RETURN(uint64_t known, DropKnown(&encoded, imm_, blocks_));
       (void)known;
@@ -300,10 +301,25 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
       return Status::Ok();
     });
     if (!result.ok()) return result.status().WithContext("replaying " + path);
-    if (result->dropped_bytes > 0) {
+    if (result->dropped_bytes > 0 && result->corrupt) {
+      // Damage in the middle of a segment: keep the original for forensics, then go on with
+      // the valid prefix (the records after the damage cannot be replayed).
+      std::string copy = JoinPath(quarantine_dir_, WalSegmentName(seq));
+      std::string bytes;
+      HT_RETURN_IF_ERROR(fs_->ReadFileToString(path, &bytes));
+      HT_ASSIGN_OR_RETURN(auto out, fs_->NewWritableFile(copy));
+      HT_RETURN_IF_ERROR(out->Append(bytes));
+      HT_RETURN_IF_ERROR(out->Sync());
+      HT_RETURN_IF_ERROR(fs_->SyncDir(quarantine_dir_));
+      Log(LogLevel::kError, kComponent,
+          "WAL " + WalSegmentName(seq) + " is damaged after " + std::to_string(result->records) + " records: " +
+              std::to_string(result->dropped_bytes) + " bytes (with later complete records) cannot be replayed; " +
+              "the original is kept in " + copy);
+      HT_RETURN_IF_ERROR(fs_->Truncate(path, result->valid_bytes));
+    } else if (result->dropped_bytes > 0) {
       Log(LogLevel::kWarning, kComponent,
-          "WAL " + WalSegmentName(seq) + ": truncating " + (result->corrupt ? "corrupt" : "torn") + " tail of " +
-              std::to_string(result->dropped_bytes) + " bytes after " + std::to_string(result->records) + " records");
+          "WAL " + WalSegmentName(seq) + ": truncating a torn tail of " + std::to_string(result->dropped_bytes) +
+              " bytes after " + std::to_string(result->records) + " records");
       HT_RETURN_IF_ERROR(fs_->Truncate(path, result->valid_bytes));
     }
     // Freeze only at segment boundaries, so a block never covers part of a segment.
@@ -355,10 +371,23 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
   std::vector<Span> unique;
   unique.reserve(spans.size());
   {
-    std::set<std::pair<TraceId, SpanId>> seen;
+    struct Key {
+      TraceId trace;
+      SpanId span;
+      bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+      size_t operator()(const Key& k) const {
+        uint64_t s;
+        std::memcpy(&s, k.span.data(), 8);
+        return TraceIdHasher()(k.trace) ^ (s * 0x9e3779b97f4a7c15ULL);
+      }
+    };
+    std::unordered_set<Key, KeyHash> seen;
+    seen.reserve(spans.size() * 2);
     std::map<TraceId, std::vector<SpanId>> in_blocks;
     for (auto& s : spans) {
-      if (!seen.insert({s.trace_id, s.span_id}).second) {
+      if (!seen.insert(Key{s.trace_id, s.span_id}).second) {
         ++result.duplicates;
         continue;
       }

@@ -56,10 +56,7 @@ EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink, EncodeCach
   e.output_tokens = a.output_tokens;
   e.total_tokens = a.total_tokens;
   e.cost = a.cost_usd;
-  for (const auto& kv : s.attributes) {
-    e.attribute_keys += kv.key;
-    e.attribute_keys.push_back('\0');
-  }
+  e.attributes = &s.attributes;
   return e;
 }
 
@@ -81,6 +78,7 @@ uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
     }
   }
   uint64_t added = 0;
+  std::string keys;
   for (EncodedSpan& e : *spans) {
     uint64_t key = SpanKey(e.span_id);
     bool dup = false;
@@ -99,13 +97,26 @@ uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
     d.output.push_back(e.output_tokens);
     d.total.push_back(e.total_tokens);
     d.cost.push_back(e.cost);
-    d.resource.push_back(d.resources.Intern(e.resource));
-    d.scope.push_back(d.scopes.Intern(e.scope));
-    std::string_view keys = e.attribute_keys;
-    while (!keys.empty()) {
-      size_t z = keys.find('\0');
-      d.attribute_keys.Intern(keys.substr(0, z));
-      keys.remove_prefix(z == std::string_view::npos ? keys.size() : z + 1);
+    if (d.resource.empty() || e.resource != d.last_resource) {
+      d.last_resource_id = d.resources.Intern(e.resource);
+      d.last_resource = e.resource;
+    }
+    d.resource.push_back(d.last_resource_id);
+    if (d.scope.empty() || e.scope != d.last_scope) {
+      d.last_scope_id = d.scopes.Intern(e.scope);
+      d.last_scope = e.scope;
+    }
+    d.scope.push_back(d.last_scope_id);
+    if (e.attributes) {
+      keys.clear();
+      for (const auto& kv : *e.attributes) {
+        keys += kv.key;
+        keys.push_back('\0');
+      }
+      if (keys != d.last_keys) {
+        for (const auto& kv : *e.attributes) d.attribute_keys.Intern(kv.key);
+        d.last_keys = keys;
+      }
     }
     for (const auto& h : e.large_values) d.value_refs.insert(h);
     d.min_start = std::min(d.min_start, e.start);

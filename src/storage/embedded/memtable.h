@@ -29,7 +29,8 @@ struct TraceIdHasher {
 };
 
 // A span ready to insert: its encoded body (large values replaced by references) and the
-// fields the memtable keeps decoded.
+// fields the memtable keeps decoded. The string_views point into the Span it was encoded from,
+// which must outlive the insert.
 struct EncodedSpan {
   TraceId trace_id{};
   SpanId span_id{};
@@ -39,10 +40,10 @@ struct EncodedSpan {
   uint64_t start = 0;
   int64_t duration = 0;
   uint8_t flags = 0;
-  std::string dict_values[kNumDictColumns];
+  std::string_view dict_values[kNumDictColumns];
   int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
   double cost = 0;
-  std::string attribute_keys;  // the span's attribute keys, each followed by '\0'
+  const Attributes* attributes = nullptr;  // for the attribute-key list
   std::vector<Hash128> large_values;  // referenced by body
 };
 // Encodes a span for the store. `cache` (optional) remembers the last resource and scope
@@ -91,6 +92,9 @@ class MemTable {
     std::vector<uint32_t> resource, scope;
     StringDict dicts[kNumDictColumns];
     StringDict resources, scopes, attribute_keys;
+    // Insert-time shortcuts: consecutive spans mostly share resource, scope and key list.
+    std::string last_resource, last_scope, last_keys;
+    uint32_t last_resource_id = 0, last_scope_id = 0;
     std::unordered_map<TraceId, std::vector<uint32_t>, TraceIdHasher> by_trace;
     std::unordered_multimap<uint64_t, uint32_t> by_span;  // span id bits -> row
     std::unordered_map<Hash128, std::string, Hash128Hasher> values;  // large values not in the blob store
