@@ -7,6 +7,7 @@
 
 #include "common/coding.h"
 #include "common/hash.h"
+#include "model/span_codec.h"
 #include "storage/embedded/block_format.h"
 #include "storage/embedded/chunk.h"
 
@@ -118,13 +119,25 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
     group_first = end_row;
     return sink.MaybeFlush();
   };
+  // Groups hold whole traces where they can, so reading a trace decompresses little more than
+  // the trace: at a trace boundary the group is cut if the next trace would overflow it; inside
+  // a trace only when the group reaches 8x the target (very large traces).
+  size_t next_trace_bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     uint32_t r = order[i];
+    if (i == 0 || d.trace[r] != d.trace[order[i - 1]]) {
+      next_trace_bytes = 0;
+      for (size_t j = i; j < n && d.trace[order[j]] == d.trace[r]; ++j) next_trace_bytes += d.body[order[j]].size() + 8;
+      if (!group.empty() && group.size() + next_trace_bytes > options.row_group_bytes) {
+        HT_RETURN_IF_ERROR(emit_group(i));
+      }
+    } else if (group.size() >= 8 * options.row_group_bytes) {
+      HT_RETURN_IF_ERROR(emit_group(i));
+    }
     PutVarint64(&group, d.resource[r]);
     PutVarint64(&group, d.scope[r]);
     PutLengthPrefixed(&group, d.body[r]);
     f.max_end = std::max(f.max_end, d.start[r] + static_cast<uint64_t>(d.duration[r]));
-    if (group.size() >= options.row_group_bytes) HT_RETURN_IF_ERROR(emit_group(i + 1));
   }
   HT_RETURN_IF_ERROR(emit_group(n));
 
@@ -263,6 +276,16 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
     if (!s.ok()) return s.WithContext("block " + path + " dictionary");
     b->dict_ = ChunkDictionary::FromBytes(raw, 3);
     if (!b->dict_) return DataLossError("block " + path + ": unusable dictionary");
+  }
+  b->resources_.resize(b->footer_->resources.size());
+  for (size_t i = 0; i < b->resources_.size(); ++i) {
+    s = DecodeResource(b->footer_->resources[i], &b->resources_[i]);
+    if (!s.ok()) return s.WithContext("block " + path + " resource");
+  }
+  b->scopes_.resize(b->footer_->scopes.size());
+  for (size_t i = 0; i < b->scopes_.size(); ++i) {
+    s = DecodeScope(b->footer_->scopes[i], &b->scopes_[i]);
+    if (!s.ok()) return s.WithContext("block " + path + " scope");
   }
   const size_t bits = std::max<size_t>(64, b->footer_->traces.size() * 16);
   b->bloom_.assign((bits + 63) / 64, 0);
@@ -510,12 +533,17 @@ bool BlockReader::MayHaveAttribute(std::string_view key) const {
 Status BlockReader::ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const {
   const Footer& f = *footer_;
   LargeValueSource source = [this](const Hash128& h, uint64_t size, std::string* v) { return blobs_->Get(h, size, v); };
+  out->reserve(out->size() + rows.size());
   return ForRows(rows, [&](uint64_t res, uint64_t scope, std::string_view body) {
     if (res >= f.resources.size() || scope >= f.scopes.size()) return DataLossError(path_ + ": bad resource index");
-    Span s;
-    Status st = DecodeStoredSpan(body, f.resources[res], f.scopes[scope], source, &s);
-    if (!st.ok()) return Damaged(st.WithContext(path_));
-    out->push_back(std::move(s));
+    Span& s = out->emplace_back();
+    Status st = DecodeSpanBody(body, &s, &source);
+    if (!st.ok()) {
+      out->pop_back();
+      return Damaged(st.WithContext(path_));
+    }
+    s.resource = resources_[res];
+    s.scope = scopes_[scope];
     return Status::Ok();
   });
 }

@@ -104,6 +104,9 @@ class BlockReader final : public Part {
   // Bloom filter over the trace ids (16 bits per trace, 4 probes): most lookups of a trace
   // in a block that does not hold it stop here.
   std::vector<uint64_t> bloom_;
+  // Resources and scopes decoded once at Open (a block has few), copied into spans.
+  std::vector<Resource> resources_;
+  std::vector<Scope> scopes_;
   bool MayHaveTrace(const TraceId& id) const;
   mutable std::atomic<bool> damaged_{false};
   Status Damaged(Status s) const {

@@ -25,6 +25,8 @@ namespace {
 
 constexpr char kComponent[] = "storage";
 constexpr int kRetrainEveryBlocks = 16;
+// The store's on-disk format (docs/storage-format.md). Do not change: persisted.
+constexpr char kFormatLine[] = "hoptrace-store 1\n";
 using ValueMap = std::unordered_map<Hash128, std::string, Hash128Hasher>;
 
 uint64_t NowUnixNano() {
@@ -167,6 +169,8 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
 
   void Quarantine(const std::shared_ptr<BlockReader>& b, const Status& why);
   Status OpenWalSegment(uint64_t seq);  // REQUIRES: write_mu_
+  // Creates DIR/FORMAT in a new store; refuses a directory written in another format.
+  Status CheckFormat();
   Status ReplayWal(uint64_t max_covered);
   Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
   Status FlushOne();   // flushes imm_.front(); REQUIRES: flush_mu_
@@ -210,6 +214,7 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
 Status EmbeddedStoreImpl::Init() {
   for (const auto& d : {opts_.dir, wal_dir_, block_dir_, quarantine_dir_}) HT_RETURN_IF_ERROR(fs_->CreateDirs(d));
   HT_ASSIGN_OR_RETURN(lock_, fs_->LockFile(JoinPath(opts_.dir, "LOCK")));
+  HT_RETURN_IF_ERROR(CheckFormat());
   HT_RETURN_IF_ERROR(blobs_.Open());
 
   HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(block_dir_));
@@ -237,6 +242,32 @@ Status EmbeddedStoreImpl::Init() {
   HT_RETURN_IF_ERROR(ReplayWal(max_covered));
   if (opts_.background_flush) flusher_ = std::thread([this] { FlushLoop(); });
   return Status::Ok();
+}
+
+Status EmbeddedStoreImpl::CheckFormat() {
+  const std::string path = JoinPath(opts_.dir, "FORMAT");
+  if (fs_->FileExists(path)) {
+    std::string text;
+    HT_RETURN_IF_ERROR(fs_->ReadFileToString(path, &text));
+    if (text != kFormatLine) {
+      return FailedPreconditionError("data directory " + opts_.dir + " holds store format '" +
+                                     text.substr(0, text.find('\n')) + "', this build reads '" +
+                                     std::string(kFormatLine, sizeof(kFormatLine) - 2) + "'");
+    }
+    return Status::Ok();
+  }
+  for (const auto& d : {wal_dir_, block_dir_}) {
+    HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(d));
+    if (!names.empty()) {
+      return FailedPreconditionError("data directory " + opts_.dir + " has data but no FORMAT file; not a store of this build");
+    }
+  }
+  HT_ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(path + ".tmp"));
+  HT_RETURN_IF_ERROR(f->Append(kFormatLine));
+  HT_RETURN_IF_ERROR(f->Sync());
+  HT_RETURN_IF_ERROR(f->Close());
+  HT_RETURN_IF_ERROR(fs_->RenameFile(path + ".tmp", path));
+  return fs_->SyncDir(opts_.dir);
 }
 
 Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
