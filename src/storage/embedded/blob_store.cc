@@ -47,25 +47,49 @@ Status BlobStore::Open() {
 }
 
 Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
-  HT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, fs_->NewRandomAccessFile(path));
-  const uint64_t size = file->Size();
-  uint64_t pos = 0;
-  std::string head;
+  std::string data;
+  HT_RETURN_IF_ERROR(fs_->ReadFileToString(path, &data));
+  // Length of the valid record at `pos`, or 0.
+  auto record_at = [&](size_t pos) -> size_t {
+    if (data.size() - pos < kBlobRecordHeader + kChunkHeaderSize) return 0;
+    if (DecodeFixed32(data.data() + pos) != kBlobMagic) return 0;
+    size_t chunk_len;
+    if (!VerifyChunk(std::string_view(data).substr(pos + kBlobRecordHeader), &chunk_len).ok()) return 0;
+    return kBlobRecordHeader + chunk_len;
+  };
   std::unique_lock<std::shared_mutex> lock(mu_);
-  while (pos + kBlobRecordHeader + kChunkHeaderSize <= size) {
-    HT_RETURN_IF_ERROR(file->Read(pos, kBlobRecordHeader + kChunkHeaderSize, &head));
-    if (head.size() < kBlobRecordHeader + kChunkHeaderSize || DecodeFixed32(head.data()) != kBlobMagic) break;
-    Hash128 h{DecodeFixed64(head.data() + 4), DecodeFixed64(head.data() + 12)};
-    uint64_t chunk_len = kChunkHeaderSize + DecodeFixed32(head.data() + kBlobRecordHeader + 13);
-    if (pos + kBlobRecordHeader + chunk_len > size) break;
-    index_.emplace(h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(chunk_len)});
-    pos += kBlobRecordHeader + chunk_len;
+  size_t pos = 0;
+  uint64_t skipped = 0;
+  while (pos < data.size()) {
+    size_t len = record_at(pos);
+    if (len > 0) {
+      Hash128 h{DecodeFixed64(data.data() + pos + 4), DecodeFixed64(data.data() + pos + 12)};
+      index_.emplace(h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(len - kBlobRecordHeader)});
+      pos += len;
+      continue;
+    }
+    // A bad record: damage if a valid record follows somewhere, else a torn tail.
+    size_t next = pos + 1;
+    for (; next < data.size(); ++next) {
+      if (DecodeFixed32(data.data() + next) == kBlobMagic && record_at(next) > 0) break;
+      if (data.size() - next < kBlobRecordHeader + kChunkHeaderSize) {
+        next = data.size();
+        break;
+      }
+    }
+    if (next >= data.size()) break;
+    skipped += next - pos;
+    Log(LogLevel::kError, "storage",
+        "blob file " + path + ": " + std::to_string(next - pos) + " damaged bytes at offset " + std::to_string(pos) +
+            "; the values stored there are unreadable, later ones are kept");
+    pos = next;
   }
-  if (pos < size) {
+  if (pos < data.size()) {
     Log(LogLevel::kWarning, "storage",
-        "blob file " + path + ": truncating torn tail of " + std::to_string(size - pos) + " bytes");
+        "blob file " + path + ": truncating torn tail of " + std::to_string(data.size() - pos) + " bytes");
     HT_RETURN_IF_ERROR(fs_->Truncate(path, pos));
   }
+  (void)skipped;
   file_sizes_[n] = pos;
   return Status::Ok();
 }
@@ -83,6 +107,9 @@ uint64_t BlobStore::FileOf(const Hash128& h) const {
 
 Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& values) {
   std::lock_guard<std::mutex> wl(write_mu_);
+  bool any_new = false;
+  for (const auto& v : values) any_new = any_new || !Contains(v.first);
+  if (!any_new && active_entry_durable_) return Status::Ok();
   std::string buf;
   std::vector<std::pair<Hash128, Location>> added;
   if (!active_ || active_->Size() >= kMaxBlobFileBytes) {
@@ -216,6 +243,16 @@ uint64_t BlobStore::bytes_on_disk() const {
   uint64_t total = 0;
   for (const auto& [n, size] : file_sizes_) total += size;
   return total;
+}
+
+std::map<uint64_t, uint64_t> BlobStore::file_sizes() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return std::map<uint64_t, uint64_t>(file_sizes_.begin(), file_sizes_.end());
+}
+
+uint64_t BlobStore::active_file() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return active_file_;
 }
 
 uint64_t BlobStore::blob_count() const {

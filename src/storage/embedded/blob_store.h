@@ -7,6 +7,7 @@
 #pragma once
 
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -43,6 +44,8 @@ class BlobStore {
   // Deletes blob files (except the one being appended to) that hold none of `live`.
   StatusOr<uint64_t> DeleteUnreferencedFiles(const std::set<uint64_t>& live_files);
   uint64_t bytes_on_disk() const;
+  std::map<uint64_t, uint64_t> file_sizes() const;  // file number -> bytes
+  uint64_t active_file() const;                      // the file being appended to (0: none)
   uint64_t blob_count() const;
 
  private:

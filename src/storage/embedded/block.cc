@@ -532,7 +532,14 @@ bool BlockReader::MayHaveAttribute(std::string_view key) const {
 
 Status BlockReader::ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const {
   const Footer& f = *footer_;
-  LargeValueSource source = [this](const Hash128& h, uint64_t size, std::string* v) { return blobs_->Get(h, size, v); };
+  // A large value that cannot be read is the blob area's damage, not this block's: the error is
+  // returned for the spans that need it, and the block stays in service.
+  bool blob_failed = false;
+  LargeValueSource source = [this, &blob_failed](const Hash128& h, uint64_t size, std::string* v) {
+    Status st = blobs_->Get(h, size, v);
+    if (!st.ok()) blob_failed = true;
+    return st;
+  };
   out->reserve(out->size() + rows.size());
   return ForRows(rows, [&](uint64_t res, uint64_t scope, std::string_view body) {
     if (res >= f.resources.size() || scope >= f.scopes.size()) return DataLossError(path_ + ": bad resource index");
@@ -540,7 +547,7 @@ Status BlockReader::ReadSpans(const std::vector<uint64_t>& rows, std::vector<Spa
     Status st = DecodeSpanBody(body, &s, &source);
     if (!st.ok()) {
       out->pop_back();
-      return Damaged(st.WithContext(path_));
+      return blob_failed ? st : Damaged(st.WithContext(path_));
     }
     s.resource = resources_[res];
     s.scope = scopes_[scope];

@@ -430,7 +430,13 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
           for (const auto& b : blocks) {
             rows.clear();
             HT_RETURN_IF_ERROR(b->FindTrace(s.trace_id, &rows));
-            if (!rows.empty()) HT_RETURN_IF_ERROR(b->SpanIds(rows, &ids));
+            if (rows.empty()) continue;
+            Status st = b->SpanIds(rows, &ids);
+            if (!st.ok() && b->damaged()) {
+              Quarantine(b, st);  // a damaged block must not block appends forever
+              continue;
+            }
+            HT_RETURN_IF_ERROR(st);
           }
           it = in_blocks.emplace(s.trace_id, std::move(ids)).first;
         }
@@ -730,12 +736,24 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
     std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a->max_end() < b->max_end(); });
     uint64_t total = blobs_.bytes_on_disk();
     for (const auto& b : by_age) total += b->file_size();
+    // Blob files live while any block references them; dropping a block may free some.
+    const auto blob_sizes = blobs_.file_sizes();
+    const uint64_t active_blob = blobs_.active_file();
+    std::map<uint64_t, int> blob_refs;
+    for (const auto& b : by_age)
+      for (uint64_t f : b->blob_files()) ++blob_refs[f];
     for (const auto& b : by_age) {
       bool old = policy.max_age_ns && now > *policy.max_age_ns && b->max_end() < now - *policy.max_age_ns;
       bool big = policy.max_bytes && total > *policy.max_bytes;
       if (!old && !big) continue;
       drop.push_back(b);
       total -= b->file_size();
+      for (uint64_t f : b->blob_files()) {
+        if (--blob_refs[f] == 0 && f != active_blob) {
+          auto it = blob_sizes.find(f);
+          if (it != blob_sizes.end()) total -= std::min(total, it->second);
+        }
+      }
     }
     for (const auto& b : drop) blocks_.erase(std::find(blocks_.begin(), blocks_.end(), b));
     for (const auto& b : blocks_) live_blob_files.insert(b->blob_files().begin(), b->blob_files().end());
