@@ -161,6 +161,7 @@ void PutId(std::string* out, const std::array<uint8_t, N>& id) {
 }  // namespace
 
 void EncodeSpanBody(const Span& s, std::string* out, const LargeValueSink* sink) {
+  out->reserve(out->size() + 256);
   out->push_back(static_cast<char>(kSpanCodecVersion));
   PutId(out, s.trace_id);
   PutId(out, s.span_id);

@@ -10,7 +10,35 @@ namespace {
 uint64_t SpanKey(const SpanId& s) {
   uint64_t k;
   std::memcpy(&k, s.data(), 8);
-  return k;
+  return k * 0x9e3779b97f4a7c15ULL;  // span ids may be sequential in tests: spread them
+}
+
+// Finds (trace, span) in the slot table; returns the slot index where it is or where it would go.
+size_t ProbeSpan(const MemTable::Frozen& d, const TraceId& t, const SpanId& s, bool* found) {
+  const size_t mask = d.span_slots.size() - 1;
+  for (size_t i = (SpanKey(s) >> 20) & mask;; i = (i + 1) & mask) {
+    uint32_t slot = d.span_slots[i];
+    if (slot == 0) {
+      *found = false;
+      return i;
+    }
+    if (d.span[slot - 1] == s && d.trace[slot - 1] == t) {
+      *found = true;
+      return i;
+    }
+  }
+}
+
+void GrowSpanSlots(MemTable::Frozen* d) {
+  std::vector<uint32_t> old = std::move(d->span_slots);
+  d->span_slots.assign(std::max<size_t>(1024, old.size() * 2), 0);
+  const size_t mask = d->span_slots.size() - 1;
+  for (uint32_t slot : old) {
+    if (slot == 0) continue;
+    size_t i = (SpanKey(d->span[slot - 1]) >> 20) & mask;
+    while (d->span_slots[i] != 0) i = (i + 1) & mask;
+    d->span_slots[i] = slot;
+  }
 }
 }  // namespace
 
@@ -80,19 +108,26 @@ uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
   uint64_t added = 0;
   std::string keys;
   for (EncodedSpan& e : *spans) {
-    uint64_t key = SpanKey(e.span_id);
+    if ((d.trace.size() + 1) * 2 > d.span_slots.size()) GrowSpanSlots(&d);
     bool dup = false;
-    for (auto [it, end] = d.by_span.equal_range(key); it != end && !dup; ++it) dup = d.trace[it->second] == e.trace_id;
+    size_t at = ProbeSpan(d, e.trace_id, e.span_id, &dup);
     if (dup) continue;
     uint32_t row = static_cast<uint32_t>(d.trace.size());
     d.by_trace[e.trace_id].push_back(row);
-    d.by_span.emplace(key, row);
+    d.span_slots[at] = row + 1;
     d.trace.push_back(e.trace_id);
     d.span.push_back(e.span_id);
     d.start.push_back(e.start);
     d.duration.push_back(e.duration);
     d.flags.push_back(e.flags);
-    for (int c = 0; c < kNumDictColumns; ++c) d.dict[c].push_back(d.dicts[c].Intern(e.dict_values[c]));
+    for (int c = 0; c < kNumDictColumns; ++c) {
+      // Consecutive spans mostly repeat service, agent, model...: compare before hashing.
+      if (d.dict[c].empty() || d.dicts[c].Get(d.dict[c].back()) != e.dict_values[c]) {
+        d.dict[c].push_back(d.dicts[c].Intern(e.dict_values[c]));
+      } else {
+        d.dict[c].push_back(d.dict[c].back());
+      }
+    }
     d.input.push_back(e.input_tokens);
     d.output.push_back(e.output_tokens);
     d.total.push_back(e.total_tokens);
@@ -130,9 +165,10 @@ uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
 
 bool MemTable::Contains(const TraceId& t, const SpanId& s) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  for (auto [it, end] = data_.by_span.equal_range(SpanKey(s)); it != end; ++it)
-    if (data_.trace[it->second] == t) return true;
-  return false;
+  if (data_.span_slots.empty()) return false;
+  bool found;
+  ProbeSpan(data_, t, s, &found);
+  return found;
 }
 
 bool MemTable::HasLargeValue(const Hash128& h) const {

@@ -96,7 +96,8 @@ class MemTable {
     std::string last_resource, last_scope, last_keys;
     uint32_t last_resource_id = 0, last_scope_id = 0;
     std::unordered_map<TraceId, std::vector<uint32_t>, TraceIdHasher> by_trace;
-    std::unordered_multimap<uint64_t, uint32_t> by_span;  // span id bits -> row
+    // Open-addressing index of rows by span id (slot = row + 1, 0 = empty), for duplicates.
+    std::vector<uint32_t> span_slots;
     std::unordered_map<Hash128, std::string, Hash128Hasher> values;  // large values not in the blob store
     std::unordered_set<Hash128, Hash128Hasher> value_refs;          // every large value referenced
     uint64_t min_start = UINT64_MAX, max_start = 0;
