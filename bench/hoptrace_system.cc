@@ -18,6 +18,8 @@ class HoptraceSystem : public W1System {
       : dir_(std::move(dir)), store_(std::move(store)) {}
 
   size_t batch_spans() const override { return 1000; }
+  // EmbeddedStore::Append is thread-safe; concurrent appenders share WAL fsyncs (group commit).
+  bool supports_concurrent_ingest() const override { return true; }
   StatusOr<uint64_t> BytesOnDisk() override { return DirectoryBytes(dir_); }
 
   Status Ingest(std::vector<Span> batch) override {

@@ -1,5 +1,6 @@
 // hoptrace's embedded store under W1: EmbeddedStore with default options, Append per batch of
-// 1,000 spans, Flush at the end of ingest, queries through the SpanStore interface.
+// 1,000 spans (from several threads at once with store_bench --writers N), Flush at the end of
+// ingest, queries through the SpanStore interface.
 #pragma once
 
 #include <memory>

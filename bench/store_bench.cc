@@ -2,7 +2,7 @@
 // Phoenix's schema and ClickHouse, measured in the same run.
 //
 //   store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse auto|URL]
-//               [--systems hoptrace,sqlite,clickhouse]
+//               [--systems hoptrace,sqlite,clickhouse] [--writers N]
 //
 // ClickHouse runs only when asked: `--clickhouse URL` uses a running server at
 // http://127.0.0.1:PORT (loopback only); `--clickhouse auto` starts Debian's clickhouse-server
@@ -12,6 +12,13 @@
 // Each system runs in its own forked child (so each peak RSS is its own) on the same generated
 // spans. Ingest spans/s counts the time spent inside the store's calls (Append / transaction /
 // INSERT, and the final flush or checkpoint), not the time spent generating the spans.
+//
+// --writers N (default 1, at most 64) applies to systems whose Append is thread-safe
+// (W1System::supports_concurrent_ingest(): hoptrace only; SQLite takes one writer and the
+// ClickHouse peer keeps its own 100k-row inserts). With N > 1 the generating thread hands
+// 1,000-span batches through a bounded queue to N threads calling Ingest at once, and ingest
+// time is the wall time from the first batch to the end of the final flush minus the generating
+// thread's own work (time it spends blocked on a full queue counts as ingest).
 // Results go to stdout (a table, or one JSON object with --json); progress goes to stderr.
 #include <sys/stat.h>
 
@@ -36,8 +43,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: store_bench [--spans N] [--seed S] [--json] [--dir PATH] [--clickhouse auto|URL] "
-    "[--systems hoptrace,sqlite,clickhouse]";
+    "[--systems hoptrace,sqlite,clickhouse] [--writers N]";
 const std::vector<std::string> kSystems = {"hoptrace", "sqlite", "clickhouse"};
+constexpr uint64_t kMaxWriters = 64;
 
 struct Flags {
   uint64_t spans = 2'000'000;
@@ -46,6 +54,7 @@ struct Flags {
   std::string dir;
   std::string clickhouse;  // "", "auto" or http://HOST:PORT
   std::vector<std::string> systems = kSystems;
+  int writers = 1;  // Ingest threads for systems that support concurrent ingest
 };
 
 [[noreturn]] void BadFlag(const std::string& message) {
@@ -97,6 +106,13 @@ Flags ParseFlags(int argc, char** argv) {
       if (f.clickhouse != "auto" && f.clickhouse.rfind("http://", 0) != 0) {
         BadFlag("--clickhouse wants auto or http://HOST:PORT, got '" + f.clickhouse + "'");
       }
+    } else if (arg == "--writers") {
+      std::string count = take();
+      uint64_t n = ParseCount(arg, count, false);
+      if (n > kMaxWriters) {
+        BadFlag("--writers wants 1 to " + std::to_string(kMaxWriters) + ", got '" + count + "'");
+      }
+      f.writers = static_cast<int>(n);
     } else if (arg == "--systems") {
       std::string list = take();
       f.systems.clear();
@@ -192,7 +208,8 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
     ResetPeakRss();
     auto system = open(dir);
     if (!system.ok()) return "error " + system.status().ToString();
-    auto result = RunW1(system->get(), {.spans = flags.spans, .seed = flags.seed});
+    auto result =
+        RunW1(system->get(), {.spans = flags.spans, .seed = flags.seed, .writers = flags.writers});
     system->reset();  // close (and flush) before the child exits
     if (!result.ok()) return "error " + result.status().ToString();
     return result->Serialize();
@@ -225,6 +242,24 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
 
 bool Ran(const Outcome& o) { return o.skipped.empty() && o.error.empty(); }
 
+// Writer threads each system used, grouped: "hoptrace: 2 writer threads; sqlite, clickhouse: 1".
+// Systems that did not run are left out; "" when none ran.
+std::string WritersLine(const std::vector<Outcome>& outcomes) {
+  std::map<int, std::string> by_count;  // writers -> "sys, sys"
+  for (const Outcome& o : outcomes) {
+    if (!Ran(o)) continue;
+    std::string& names = by_count[o.result.writers];
+    names += (names.empty() ? "" : ", ") + o.system;
+  }
+  std::string line;
+  for (auto it = by_count.rbegin(); it != by_count.rend(); ++it) {
+    bool first = line.empty();
+    line += (first ? "" : "; ") + it->second + ": " + std::to_string(it->first);
+    if (first) line += it->first == 1 ? " writer thread" : " writer threads";
+  }
+  return line;
+}
+
 // (name, hoptrace/peer or peer/hoptrace) for one peer; each ratio > 1 means hoptrace is better,
 // except bytes_per_span_ratio (hoptrace bytes / peer bytes: < 1 means hoptrace is smaller).
 std::vector<std::pair<std::string, double>> Ratios(const W1Result& h, const W1Result& p) {
@@ -247,10 +282,17 @@ void PrintJson(const Flags& flags, const std::vector<Outcome>& outcomes) {
       ", \"seed\": " + std::to_string(flags.seed) +
       ", \"spans_generated\": " + std::to_string(spans) +
       ", \"traces\": " + std::to_string(traces) +
-      ", \"query_runs\": 20, \"q3_model\": " + JsonString(q3.model) +
-      ", \"q3_start_min_unix_nano\": " + std::to_string(q3.start_min_unix_nano) +
-      ", \"q3_start_max_unix_nano\": " + std::to_string(q3.start_max_unix_nano) +
-      "}, \"results\": {";
+      ", \"writers_requested\": " + std::to_string(flags.writers) + ", \"writers\": {";
+  // Writer threads each system used (null: it did not run).
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    out += std::string(i ? ", " : "") + JsonString(o.system) + ": " +
+           (Ran(o) ? std::to_string(o.result.writers) : "null");
+  }
+  out += "}, \"query_runs\": 20, \"q3_model\": " + JsonString(q3.model) +
+         ", \"q3_start_min_unix_nano\": " + std::to_string(q3.start_min_unix_nano) +
+         ", \"q3_start_max_unix_nano\": " + std::to_string(q3.start_max_unix_nano) +
+         "}, \"results\": {";
   const Outcome* hoptrace = nullptr;
   bool first = true;
   for (const Outcome& o : outcomes) {
@@ -296,13 +338,18 @@ void PrintTable(const Flags& flags, const std::vector<Outcome>& outcomes) {
   for (const Outcome& o : outcomes) {
     if (Ran(o)) spans = o.result.spans, traces = o.result.traces;
   }
-  std::printf("W1: %llu spans in %llu traces (asked for %llu), seed %llu; medians of 20 runs\n",
+  std::string writers = WritersLine(outcomes);
+  std::printf("W1: %llu spans in %llu traces (asked for %llu), seed %llu; medians of 20 runs%s%s\n",
               static_cast<unsigned long long>(spans), static_cast<unsigned long long>(traces),
               static_cast<unsigned long long>(flags.spans),
-              static_cast<unsigned long long>(flags.seed));
+              static_cast<unsigned long long>(flags.seed), writers.empty() ? "" : "; ",
+              writers.c_str());
   std::printf(
       "ingest = time inside the store's calls incl. final flush/checkpoint (span "
-      "generation excluded)\n\n");
+      "generation excluded)%s\n\n",
+      flags.writers > 1 ? "; with several writers: wall time from the first batch to the end "
+                          "of the flush, minus the generating thread's work"
+                        : "");
   std::printf("%-22s %14s %11s %12s %10s %11s %10s\n", "system", "ingest spans/s", "bytes/span",
               "peak RSS MiB", "q1 ms", "q2 ms", "q3 ms");
   const Outcome* hoptrace = nullptr;

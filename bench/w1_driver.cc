@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include "bench_util.h"
+#include "concurrent_ingest.h"
 #include "w1/w1_generator.h"
 
 namespace hoptrace::bench {
@@ -13,6 +15,9 @@ namespace hoptrace::bench {
 namespace {
 
 constexpr uint64_t kHourNs = 3600ULL * 1'000'000'000ULL;
+// Batches waiting for the writers with --writers > 1: enough to keep them busy while the
+// generator produces the next one, few enough that memory stays bounded.
+constexpr size_t kQueueBatches = 4;
 
 std::string FormatTokens(const TokensByAgent& t) {
   std::string out;
@@ -55,7 +60,7 @@ std::string W1Result::Serialize() const {
       << "\ningest_seconds " << ingest_seconds << "\ngenerate_seconds " << generate_seconds
       << "\nbytes_per_span " << bytes_per_span << "\nbytes_on_disk " << bytes_on_disk
       << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms " << q1_ms << "\nq2_ms " << q2_ms
-      << "\nq3_ms " << q3_ms << "\n";
+      << "\nq3_ms " << q3_ms << "\nwriters " << writers << "\n";
   for (const std::string& p : problems) out << "problem " << p << "\n";
   return out.str();
 }
@@ -97,10 +102,12 @@ StatusOr<W1Result> W1Result::Parse(const std::string& text) {
       r.q2_ms = d;
     else if (key == "q3_ms")
       r.q3_ms = d;
+    else if (key == "writers")
+      r.writers = static_cast<int>(d);
     else
       --fields;
   }
-  if (fields != 11) return InternalError("incomplete result from child: " + text);
+  if (fields != 12) return InternalError("incomplete result from child: " + text);
   return r;
 }
 
@@ -115,11 +122,22 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
 
   W1Generator generator({.spans = options.spans, .seed = options.seed});
   const size_t batch_size = system->batch_spans();
+  const int writers = system->supports_concurrent_ingest() ? std::max(1, options.writers) : 1;
+  // With several writers, batches go through the ingester's bounded queue; its destructor
+  // joins the writer threads on every early return below.
+  std::optional<ConcurrentIngester> ingester;
+  if (writers > 1) ingester.emplace(system, writers, kQueueBatches);
   std::vector<Span> pending, trace;
   pending.reserve(batch_size + 64);
   uint64_t next_progress = options.spans / 10;
+  // ingest_s is the time this thread waits on the store: inside Ingest with one writer; with
+  // several, handing a batch over (including blocked on a full queue) and waiting for the
+  // writers to drain the queue. Everything else this thread does (generating spans, noting the
+  // expected answers, cutting batches) is excluded in both modes, so with several writers
+  // ingest_s is the wall time from the first batch to the end of FinishIngest minus the
+  // generating thread's own work in between.
   double generate_s = 0, ingest_s = 0;
-  uint64_t ingested = 0;
+  uint64_t handed_over = 0;
   for (;;) {
     Stopwatch gen_sw;
     bool more = generator.NextTrace(&trace);
@@ -145,24 +163,40 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
                               std::make_move_iterator(pending.begin() + n));
       pending.erase(pending.begin(), pending.begin() + n);
       Stopwatch sw;
-      HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
+      if (ingester) {
+        HT_RETURN_IF_ERROR(ingester->Submit(std::move(batch)));  // writer errors: "ingest: ..."
+      } else {
+        HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
+      }
       ingest_s += sw.Seconds();
-      ingested += n;
+      handed_over += n;
     }
     if (generator.spans_emitted() >= next_progress && more) {
+      uint64_t stored = ingester ? ingester->spans_stored() : handed_over;
       Progress("  %llu spans generated, %llu stored (%.0f spans/s so far)",
                static_cast<unsigned long long>(generator.spans_emitted()),
-               static_cast<unsigned long long>(ingested),
-               ingested ? static_cast<double>(ingested) / ingest_s : 0.0);
+               static_cast<unsigned long long>(stored),
+               ingest_s > 0 ? static_cast<double>(stored) / ingest_s : 0.0);
       next_progress += options.spans / 10;
     }
     if (!more) break;
+  }
+  if (ingester) {
+    Stopwatch drain;
+    HT_RETURN_IF_ERROR(ingester->Close());
+    ingest_s += drain.Seconds();
+    if (ingester->spans_stored() != handed_over) {
+      return InternalError("writers stored " + std::to_string(ingester->spans_stored()) + " of " +
+                           std::to_string(handed_over) + " spans");
+    }
+    ingester.reset();
   }
   Stopwatch finish;
   HT_RETURN_IF_ERROR(system->FinishIngest().WithContext("finish ingest"));
   ingest_s += finish.Seconds();
   result.spans = generator.spans_emitted();
   result.traces = traces.size();
+  result.writers = writers;
   result.ingest_seconds = ingest_s;
   result.generate_seconds = generate_s;
   result.ingest_spans_per_s = static_cast<double>(result.spans) / ingest_s;
@@ -170,10 +204,10 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
   result.bytes_per_span =
       static_cast<double>(result.bytes_on_disk) / static_cast<double>(result.spans);
   Progress(
-      "  ingested %llu spans in %.1f s (%.0f spans/s; generating them took %.1f s), "
-      "%.0f bytes/span",
-      static_cast<unsigned long long>(result.spans), ingest_s, result.ingest_spans_per_s,
-      generate_s, result.bytes_per_span);
+      "  ingested %llu spans in %.1f s with %d writer thread%s (%.0f spans/s; generating them "
+      "took %.1f s), %.0f bytes/span",
+      static_cast<unsigned long long>(result.spans), ingest_s, writers, writers == 1 ? "" : "s",
+      result.ingest_spans_per_s, generate_s, result.bytes_per_span);
 
   std::sort(expected_slowest.rbegin(), expected_slowest.rend());
   if (expected_slowest.size() > q3.limit) expected_slowest.resize(q3.limit);

@@ -14,13 +14,21 @@ struct W1RunOptions {
   uint64_t spans = 2'000'000;
   uint64_t seed = 42;
   int query_runs = 20;
+  // Threads calling Ingest at once, for a system whose supports_concurrent_ingest() is true
+  // (others always get 1). With more than 1, the calling thread keeps generating and hands
+  // batches through a bounded queue to the writers (concurrent_ingest.h).
+  int writers = 1;
 };
 
 struct W1Result {
   uint64_t spans = 0;
   uint64_t traces = 0;
   double ingest_spans_per_s = 0;
-  double ingest_seconds = 0;    // inside Ingest calls + FinishIngest
+  int writers = 1;  // threads that called Ingest
+  // The generating thread's time spent waiting on the store: inside Ingest calls (or, with
+  // several writers, handing batches over, blocked on a full queue, and waiting for the
+  // writers to drain it) + FinishIngest.
+  double ingest_seconds = 0;
   double generate_seconds = 0;  // generating the spans (not part of the ingest figure)
   double bytes_per_span = 0;
   uint64_t bytes_on_disk = 0;

@@ -2,7 +2,9 @@
 // The driver (w1_driver.h) feeds it W1 spans in batches, then times the three queries; each
 // query returns what the driver needs to check the answer against the generated data.
 //
-// Thread-safety: used from one thread.
+// Thread-safety: used from one thread, except that a system whose supports_concurrent_ingest()
+// is true may have Ingest called from several threads at once (store_bench --writers N); the
+// driver calls FinishIngest and the queries only after every Ingest call has returned.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,10 @@ class W1System {
   virtual size_t batch_spans() const = 0;
   // Stores one batch: spans in trace order, a trace possibly split across two batches.
   virtual Status Ingest(std::vector<Span> batch) = 0;
+  // True when Ingest may be called from several threads at once (hoptrace's Append is
+  // thread-safe and group-commits). False for peers that take one writer (SQLite) or keep
+  // their own batching (ClickHouse's 100k-row inserts): they always get one writer.
+  virtual bool supports_concurrent_ingest() const { return false; }
   // Makes everything ingested durable and compact on disk (flush, checkpoint, merge).
   virtual Status FinishIngest() = 0;
   // Bytes on disk of everything stored (after FinishIngest): the files of the data directory
