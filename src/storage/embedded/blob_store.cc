@@ -71,11 +71,11 @@ Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
     // A bad record: damage if a valid record follows somewhere, else a torn tail.
     size_t next = pos + 1;
     for (; next < data.size(); ++next) {
-      if (DecodeFixed32(data.data() + next) == kBlobMagic && record_at(next) > 0) break;
       if (data.size() - next < kBlobRecordHeader + kChunkHeaderSize) {
         next = data.size();
         break;
       }
+      if (DecodeFixed32(data.data() + next) == kBlobMagic && record_at(next) > 0) break;
     }
     if (next >= data.size()) break;
     skipped += next - pos;

@@ -239,12 +239,13 @@ TEST_F(EmbeddedStoreCorruptionTest, DamagedBlobDoesNotQuarantineHealthyBlocks) {
   // Which EveryFieldSpan variant (t % 3) holds the damaged value.
   int variant = -1;
   for (int v = 0; v < 3; ++v) {
-    for (const auto& kv : TestSpan(v == 0 ? 3 : v, 0).attributes) {
+    const Span span = TestSpan(v == 0 ? 3 : v, 0);  // outlives the loops below
+    for (const auto& kv : span.attributes) {
       if (kv.key == "large_in_array" &&
           ContentHash(kv.value.array_value[0].string_value) == damaged)
         variant = v;
     }
-    for (const auto& kv : TestSpan(v == 0 ? 3 : v, 0).events[0].attributes) {
+    for (const auto& kv : span.events[0].attributes) {
       if (kv.value.string_value.size() >= 4096 && ContentHash(kv.value.string_value) == damaged)
         variant = v;
     }
