@@ -2,8 +2,8 @@
 
 namespace hoptrace::cli {
 
-std::optional<ParsedFlags> ParseFlags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
-                                      std::string* error) {
+std::optional<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
+                                      const std::vector<FlagSpec>& specs, std::string* error) {
   ParsedFlags out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

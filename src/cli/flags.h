@@ -26,8 +26,8 @@ struct ParsedFlags {
 };
 
 // Parses args (after the subcommand words). On error returns nullopt and sets *error.
-std::optional<ParsedFlags> ParseFlags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
-                                      std::string* error);
+std::optional<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
+                                      const std::vector<FlagSpec>& specs, std::string* error);
 std::string FlagsHelp(const std::vector<FlagSpec>& specs);
 
 }  // namespace hoptrace::cli

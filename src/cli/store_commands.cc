@@ -41,19 +41,27 @@ int Verify(const std::vector<std::string>& args) {
   }
   const VerifyReport& r = *report;
   std::printf("wal:    %llu segments, %llu records, %llu spans, %llu torn bytes at tails\n",
-              static_cast<unsigned long long>(r.wal_segments), static_cast<unsigned long long>(r.wal_records),
-              static_cast<unsigned long long>(r.wal_spans), static_cast<unsigned long long>(r.wal_torn_bytes));
-  std::printf("blocks: %llu blocks, %llu chunks checked, %llu spans\n", static_cast<unsigned long long>(r.blocks),
-              static_cast<unsigned long long>(r.block_chunks), static_cast<unsigned long long>(r.block_spans));
+              static_cast<unsigned long long>(r.wal_segments),
+              static_cast<unsigned long long>(r.wal_records),
+              static_cast<unsigned long long>(r.wal_spans),
+              static_cast<unsigned long long>(r.wal_torn_bytes));
+  std::printf("blocks: %llu blocks, %llu chunks checked, %llu spans\n",
+              static_cast<unsigned long long>(r.blocks),
+              static_cast<unsigned long long>(r.block_chunks),
+              static_cast<unsigned long long>(r.block_spans));
   if (r.block_spans) {
-    std::printf("        %.1f bytes/span: rows %.1f, scan columns %.1f, footers %.1f\n",
-                static_cast<double>(r.block_bytes) / r.block_spans, static_cast<double>(r.row_group_bytes) / r.block_spans,
-                static_cast<double>(r.column_bytes) / r.block_spans,
-                static_cast<double>(r.block_bytes - r.row_group_bytes - r.column_bytes) / r.block_spans);
+    std::printf(
+        "        %.1f bytes/span: rows %.1f, scan columns %.1f, footers %.1f\n",
+        static_cast<double>(r.block_bytes) / r.block_spans,
+        static_cast<double>(r.row_group_bytes) / r.block_spans,
+        static_cast<double>(r.column_bytes) / r.block_spans,
+        static_cast<double>(r.block_bytes - r.row_group_bytes - r.column_bytes) / r.block_spans);
   }
   std::printf("blobs:  %llu files, %llu blobs\n", static_cast<unsigned long long>(r.blob_files),
               static_cast<unsigned long long>(r.blobs));
-  if (r.quarantined) std::printf("quarantine: %llu files set aside earlier\n", static_cast<unsigned long long>(r.quarantined));
+  if (r.quarantined)
+    std::printf("quarantine: %llu files set aside earlier\n",
+                static_cast<unsigned long long>(r.quarantined));
   for (const auto& p : r.problems) std::printf("PROBLEM %s\n", p.c_str());
   std::printf("%s\n", r.ok() ? "OK: every checksum matches" : "DAMAGED: see the problems above");
   return r.ok() ? 0 : 1;
@@ -66,17 +74,19 @@ StatusOr<std::unique_ptr<EmbeddedStore>> OpenStore(const std::string& dir) {
 }
 
 int LoadW1(const std::vector<std::string>& args) {
-  std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
-                                 {"spans", true, "number of spans (default 20000)"},
-                                 {"seed", true, "generator seed (default 42)"},
-                                 {"compression-level", true, "zstd level of blocks (default 3)"},
-                                 {"row-group-kib", true, "row group size in KiB (default: the store's)"},
-                                 {"help", false, "show this help"}};
+  std::vector<FlagSpec> specs = {
+      {"data", true, "data directory (default ./hoptrace-data)"},
+      {"spans", true, "number of spans (default 20000)"},
+      {"seed", true, "generator seed (default 42)"},
+      {"compression-level", true, "zstd level of blocks (default 3)"},
+      {"row-group-kib", true, "row group size in KiB (default: the store's)"},
+      {"help", false, "show this help"}};
   std::string err;
   auto flags = ParseFlags(args, specs, &err);
   if (!flags) return UsageError(err);
   if (flags->has("help")) {
-    std::printf("usage: hoptrace store load-w1 [--data DIR] [--spans N] [--seed S]\n\n%s", FlagsHelp(specs).c_str());
+    std::printf("usage: hoptrace store load-w1 [--data DIR] [--spans N] [--seed S]\n\n%s",
+                FlagsHelp(specs).c_str());
     return 0;
   }
   W1Options w;
@@ -90,7 +100,8 @@ int LoadW1(const std::vector<std::string>& args) {
   o.dir = flags->get("data", "./hoptrace-data");
   try {
     o.compression_level = std::stoi(flags->get("compression-level", "3"));
-    if (flags->has("row-group-kib")) o.row_group_bytes = std::stoul(flags->get("row-group-kib")) << 10;
+    if (flags->has("row-group-kib"))
+      o.row_group_bytes = std::stoul(flags->get("row-group-kib")) << 10;
   } catch (...) {
     return UsageError("--compression-level and --row-group-kib take integers");
   }
@@ -130,7 +141,8 @@ int LoadW1(const std::vector<std::string>& args) {
     return 1;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("stored %llu spans in %.2f s (%.0f spans/s)\n", static_cast<unsigned long long>(n), secs, n / secs);
+  std::printf("stored %llu spans in %.2f s (%.0f spans/s)\n", static_cast<unsigned long long>(n),
+              secs, n / secs);
   return 0;
 }
 
@@ -156,10 +168,11 @@ int Stats(const std::vector<std::string>& args) {
     std::fprintf(stderr, "hoptrace store stats: %s\n", rows.status().message().c_str());
     return 1;
   }
-  std::printf("%-14s %-18s %9s %7s %12s %12s %10s %9s %9s\n", "AGENT", "MODEL", "SPANS", "ERRORS", "INPUT_TOK",
-              "OUTPUT_TOK", "COST_USD", "P50_MS", "P95_MS");
+  std::printf("%-14s %-18s %9s %7s %12s %12s %10s %9s %9s\n", "AGENT", "MODEL", "SPANS", "ERRORS",
+              "INPUT_TOK", "OUTPUT_TOK", "COST_USD", "P50_MS", "P95_MS");
   for (const auto& r : *rows) {
-    std::printf("%-14s %-18s %9llu %7llu %12lld %12lld %10.4f %9.1f %9.1f\n", r.key[0].empty() ? "-" : r.key[0].c_str(),
+    std::printf("%-14s %-18s %9llu %7llu %12lld %12lld %10.4f %9.1f %9.1f\n",
+                r.key[0].empty() ? "-" : r.key[0].c_str(),
                 r.key[1].empty() ? "-" : r.key[1].c_str(), static_cast<unsigned long long>(r.spans),
                 static_cast<unsigned long long>(r.errors), static_cast<long long>(r.input_tokens),
                 static_cast<long long>(r.output_tokens), r.cost_usd, r.p50_ms, r.p95_ms);
@@ -167,7 +180,8 @@ int Stats(const std::vector<std::string>& args) {
   StoreStats st = (*store)->GetStats();
   std::printf("\n%llu spans, %llu blocks, %.1f MiB on disk (%.0f bytes/span)\n",
               static_cast<unsigned long long>(st.spans), static_cast<unsigned long long>(st.blocks),
-              st.bytes_on_disk / 1048576.0, st.spans ? static_cast<double>(st.bytes_on_disk) / st.spans : 0.0);
+              st.bytes_on_disk / 1048576.0,
+              st.spans ? static_cast<double>(st.bytes_on_disk) / st.spans : 0.0);
   return 0;
 }
 

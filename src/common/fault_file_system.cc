@@ -66,9 +66,8 @@ Status FaultFileSystem::CheckWritable() {
   return Status::Ok();
 }
 
-StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::Wrap(const std::string& path,
-                                                              StatusOr<std::unique_ptr<WritableFile>> f,
-                                                              bool truncated) {
+StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::Wrap(
+    const std::string& path, StatusOr<std::unique_ptr<WritableFile>> f, bool truncated) {
   if (!f.ok()) return f.status();
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(path);
@@ -83,7 +82,8 @@ StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::Wrap(const std::string&
     it->second.size = (*f)->Size();
     if (truncated) it->second.synced = 0;
   }
-  return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(this, path, std::move(*f)));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultWritableFile>(this, path, std::move(*f)));
 }
 
 StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::NewWritableFile(const std::string& path) {
@@ -94,7 +94,8 @@ StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::NewWritableFile(const s
   return Wrap(path, base_->NewWritableFile(path), true);
 }
 
-StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(const std::string& path) {
+StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(
+    const std::string& path) {
   {
     std::lock_guard<std::mutex> l(mu_);
     HT_RETURN_IF_ERROR(CheckWritable());
@@ -103,7 +104,8 @@ StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::NewAppendableFile(const
   return Wrap(path, base_->NewAppendableFile(path), !existed);
 }
 
-Status FaultFileSystem::OnAppend(const std::string& path, std::string_view data, WritableFile* base) {
+Status FaultFileSystem::OnAppend(const std::string& path, std::string_view data,
+                                 WritableFile* base) {
   std::lock_guard<std::mutex> l(mu_);
   HT_RETURN_IF_ERROR(CheckWritable());
   Status fail;

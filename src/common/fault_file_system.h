@@ -32,18 +32,25 @@ class FaultFileSystem final : public FileSystem {
 
   StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
-  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
     return base_->NewRandomAccessFile(path);
   }
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override { return base_->GetChildren(dir); }
-  StatusOr<uint64_t> GetFileSize(const std::string& path) override { return base_->GetFileSize(path); }
+  StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
+    return base_->GetChildren(dir);
+  }
+  StatusOr<uint64_t> GetFileSize(const std::string& path) override {
+    return base_->GetFileSize(path);
+  }
   Status RemoveFile(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
   Status SyncDir(const std::string& dir) override;
   Status Truncate(const std::string& path, uint64_t size) override;
-  StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override { return base_->LockFile(path); }
+  StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
+    return base_->LockFile(path);
+  }
 
  private:
   friend class FaultWritableFile;
@@ -55,8 +62,9 @@ class FaultFileSystem final : public FileSystem {
   Status CheckWritable();  // REQUIRES: mu_ held
   Status OnAppend(const std::string& path, std::string_view data, WritableFile* base);
   Status OnSync(const std::string& path, WritableFile* base);
-  StatusOr<std::unique_ptr<WritableFile>> Wrap(const std::string& path, StatusOr<std::unique_ptr<WritableFile>> f,
-                                              bool truncated);
+  StatusOr<std::unique_ptr<WritableFile>> Wrap(const std::string& path,
+                                               StatusOr<std::unique_ptr<WritableFile>> f,
+                                               bool truncated);
 
   FileSystem* const base_;
   mutable std::mutex mu_;

@@ -24,10 +24,14 @@ std::atomic<int> g_min_level{InitialLevel()};
 
 const char* LevelName(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarning: return "WARN";
-    case LogLevel::kError: return "ERROR";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarning:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
   }
   return "?";
 }
@@ -45,8 +49,9 @@ void Log(LogLevel level, std::string_view component, std::string_view message) {
   std::tm tm{};
   gmtime_r(&now, &tm);
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::fprintf(stderr, "%s %s %.*s: %.*s\n", ts, LevelName(level), static_cast<int>(component.size()),
-               component.data(), static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "%s %s %.*s: %.*s\n", ts, LevelName(level),
+               static_cast<int>(component.size()), component.data(),
+               static_cast<int>(message.size()), message.data());
 }
 
 LogSink SetLogSink(LogSink sink) {

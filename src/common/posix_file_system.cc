@@ -13,7 +13,8 @@ namespace {
 
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixWritableFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -53,7 +54,8 @@ class PosixWritableFile final : public WritableFile {
 
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
-  PosixRandomAccessFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+  PosixRandomAccessFile(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixRandomAccessFile() override { ::close(fd_); }
   Status Read(uint64_t offset, size_t n, std::string* out) const override {
     out->resize(n);
@@ -111,7 +113,8 @@ class PosixFileSystem final : public FileSystem {
   StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override {
     return OpenWritable(path, O_APPEND);
   }
-  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+  StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoToStatus(errno, "open", path);
     struct stat st {};
@@ -127,8 +130,8 @@ class PosixFileSystem final : public FileSystem {
   StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
     std::error_code ec;
     std::vector<std::string> out;
-    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
+    for (auto it = std::filesystem::directory_iterator(dir, ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
       out.push_back(it->path().filename().string());
     }
     if (ec) return ErrnoToStatus(ec.value(), "list", dir);
@@ -163,7 +166,8 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
   Status Truncate(const std::string& path, uint64_t size) override {
-    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) return ErrnoToStatus(errno, "truncate", path);
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0)
+      return ErrnoToStatus(errno, "truncate", path);
     return Status::Ok();
   }
   StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
@@ -173,7 +177,8 @@ class PosixFileSystem final : public FileSystem {
       int err = errno;
       ::close(fd);
       if (err == EWOULDBLOCK) {
-        return FailedPreconditionError("data directory is in use by another process (lock " + path + ")");
+        return FailedPreconditionError("data directory is in use by another process (lock " + path +
+                                       ")");
       }
       return ErrnoToStatus(err, "flock", path);
     }

@@ -52,16 +52,26 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgumentError(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFoundError(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-inline Status AlreadyExistsError(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
-inline Status ResourceExhaustedError(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
-inline Status FailedPreconditionError(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
+inline Status AlreadyExistsError(std::string m) {
+  return {StatusCode::kAlreadyExists, std::move(m)};
+}
+inline Status ResourceExhaustedError(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
+inline Status FailedPreconditionError(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status UnavailableError(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status DataLossError(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status OutOfRangeError(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
-inline Status UnimplementedError(std::string m) { return {StatusCode::kUnimplemented, std::move(m)}; }
+inline Status UnimplementedError(std::string m) {
+  return {StatusCode::kUnimplemented, std::move(m)};
+}
 // Maps an errno from a failed system call on `path` to a Status (ENOSPC -> ResourceExhausted, ...).
 Status ErrnoToStatus(int err, std::string_view op, std::string_view path);
 
@@ -69,16 +79,25 @@ Status ErrnoToStatus(int err, std::string_view op, std::string_view path);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(const Status& status) : status_(status) { assert(!status.ok()); }  // NOLINT
+  StatusOr(const Status& status) : status_(status) { assert(!status.ok()); }         // NOLINT
   StatusOr(Status&& status) : status_(std::move(status)) { assert(!status_.ok()); }  // NOLINT
-  StatusOr(const T& value) : value_(value) {}  // NOLINT
-  StatusOr(T&& value) : value_(std::move(value)) {}  // NOLINT
+  StatusOr(const T& value) : value_(value) {}                                        // NOLINT
+  StatusOr(T&& value) : value_(std::move(value)) {}                                  // NOLINT
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
@@ -95,14 +114,15 @@ class [[nodiscard]] StatusOr {
 #define HT_CONCAT(a, b) HT_CONCAT_INNER(a, b)
 
 // Returns early from the enclosing function with the Status of `expr` if it is not OK.
-#define HT_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::hoptrace::Status ht_status_ = (expr);       \
-    if (!ht_status_.ok()) return ht_status_;      \
+#define HT_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::hoptrace::Status ht_status_ = (expr);  \
+    if (!ht_status_.ok()) return ht_status_; \
   } while (0)
 
 // `HT_ASSIGN_OR_RETURN(auto x, F());` declares x from a StatusOr or returns its error.
-#define HT_ASSIGN_OR_RETURN(lhs, expr) HT_ASSIGN_OR_RETURN_IMPL(HT_CONCAT(ht_or_, __LINE__), lhs, expr)
+#define HT_ASSIGN_OR_RETURN(lhs, expr) \
+  HT_ASSIGN_OR_RETURN_IMPL(HT_CONCAT(ht_or_, __LINE__), lhs, expr)
 #define HT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \

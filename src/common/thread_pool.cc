@@ -41,9 +41,10 @@ void ThreadPool::Loop() {
 }
 
 ThreadPool& ThreadPool::Shared() {
-  static ThreadPool* pool = new ThreadPool(std::max(1u, std::thread::hardware_concurrency()) - 1 > 0
-                                               ? std::max(1u, std::thread::hardware_concurrency()) - 1
-                                               : 1);
+  static ThreadPool* pool =
+      new ThreadPool(std::max(1u, std::thread::hardware_concurrency()) - 1 > 0
+                         ? std::max(1u, std::thread::hardware_concurrency()) - 1
+                         : 1);
   return *pool;
 }
 

@@ -38,11 +38,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -72,12 +82,22 @@ std::string DoubleText(double d) {
 
 void AppendJson(std::string* out, const AnyValue& v) {
   switch (v.type) {
-    case AnyValue::Type::kEmpty: *out += "null"; break;
+    case AnyValue::Type::kEmpty:
+      *out += "null";
+      break;
     case AnyValue::Type::kString:
-    case AnyValue::Type::kBytes: AppendJsonString(out, v.string_value); break;
-    case AnyValue::Type::kBool: *out += v.bool_value ? "true" : "false"; break;
-    case AnyValue::Type::kInt: *out += std::to_string(v.int_value); break;
-    case AnyValue::Type::kDouble: *out += DoubleText(v.double_value); break;
+    case AnyValue::Type::kBytes:
+      AppendJsonString(out, v.string_value);
+      break;
+    case AnyValue::Type::kBool:
+      *out += v.bool_value ? "true" : "false";
+      break;
+    case AnyValue::Type::kInt:
+      *out += std::to_string(v.int_value);
+      break;
+    case AnyValue::Type::kDouble:
+      *out += DoubleText(v.double_value);
+      break;
     case AnyValue::Type::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.array_value.size(); ++i) {
@@ -149,15 +169,22 @@ AnyValue AnyValue::KvList(std::vector<KeyValue> kv) {
 bool AnyValue::operator==(const AnyValue& o) const {
   if (type != o.type) return false;
   switch (type) {
-    case Type::kEmpty: return true;
+    case Type::kEmpty:
+      return true;
     case Type::kString:
-    case Type::kBytes: return string_value == o.string_value;
-    case Type::kBool: return bool_value == o.bool_value;
-    case Type::kInt: return int_value == o.int_value;
+    case Type::kBytes:
+      return string_value == o.string_value;
+    case Type::kBool:
+      return bool_value == o.bool_value;
+    case Type::kInt:
+      return int_value == o.int_value;
     case Type::kDouble:
-      return double_value == o.double_value || (std::isnan(double_value) && std::isnan(o.double_value));
-    case Type::kArray: return array_value == o.array_value;
-    case Type::kKvList: return kvlist_value == o.kvlist_value;
+      return double_value == o.double_value ||
+             (std::isnan(double_value) && std::isnan(o.double_value));
+    case Type::kArray:
+      return array_value == o.array_value;
+    case Type::kKvList:
+      return kvlist_value == o.kvlist_value;
   }
   return false;
 }
@@ -165,11 +192,16 @@ bool AnyValue::operator==(const AnyValue& o) const {
 std::string AnyValue::ToText() const {
   switch (type) {
     case Type::kString:
-    case Type::kBytes: return string_value;
-    case Type::kBool: return bool_value ? "true" : "false";
-    case Type::kInt: return std::to_string(int_value);
-    case Type::kDouble: return DoubleText(double_value);
-    case Type::kEmpty: return "";
+    case Type::kBytes:
+      return string_value;
+    case Type::kBool:
+      return bool_value ? "true" : "false";
+    case Type::kInt:
+      return std::to_string(int_value);
+    case Type::kDouble:
+      return DoubleText(double_value);
+    case Type::kEmpty:
+      return "";
     default: {
       std::string out;
       AppendJson(&out, *this);
@@ -186,21 +218,30 @@ const AnyValue* FindAttribute(const Attributes& attrs, std::string_view key) {
 
 std::string_view SpanKindName(SpanKind k) {
   switch (k) {
-    case SpanKind::kUnspecified: return "unspecified";
-    case SpanKind::kInternal: return "internal";
-    case SpanKind::kServer: return "server";
-    case SpanKind::kClient: return "client";
-    case SpanKind::kProducer: return "producer";
-    case SpanKind::kConsumer: return "consumer";
+    case SpanKind::kUnspecified:
+      return "unspecified";
+    case SpanKind::kInternal:
+      return "internal";
+    case SpanKind::kServer:
+      return "server";
+    case SpanKind::kClient:
+      return "client";
+    case SpanKind::kProducer:
+      return "producer";
+    case SpanKind::kConsumer:
+      return "consumer";
   }
   return "unspecified";
 }
 
 std::string_view StatusCodeText(StatusCodeValue c) {
   switch (c) {
-    case StatusCodeValue::kUnset: return "unset";
-    case StatusCodeValue::kOk: return "ok";
-    case StatusCodeValue::kError: return "error";
+    case StatusCodeValue::kUnset:
+      return "unset";
+    case StatusCodeValue::kOk:
+      return "ok";
+    case StatusCodeValue::kError:
+      return "error";
   }
   return "unset";
 }

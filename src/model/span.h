@@ -34,7 +34,16 @@ struct KeyValue;
 
 // OTLP AnyValue. Arrays and maps nest.
 struct AnyValue {
-  enum class Type : uint8_t { kEmpty = 0, kString = 1, kBool = 2, kInt = 3, kDouble = 4, kBytes = 5, kArray = 6, kKvList = 7 };
+  enum class Type : uint8_t {
+    kEmpty = 0,
+    kString = 1,
+    kBool = 2,
+    kInt = 3,
+    kDouble = 4,
+    kBytes = 5,
+    kArray = 6,
+    kKvList = 7
+  };
   Type type = Type::kEmpty;
   bool bool_value = false;
   int64_t int_value = 0;
@@ -100,9 +109,16 @@ struct SpanLink {
   bool operator==(const SpanLink&) const = default;
 };
 
-enum class SpanKind : uint8_t { kUnspecified = 0, kInternal = 1, kServer = 2, kClient = 3, kProducer = 4, kConsumer = 5 };
+enum class SpanKind : uint8_t {
+  kUnspecified = 0,
+  kInternal = 1,
+  kServer = 2,
+  kClient = 3,
+  kProducer = 4,
+  kConsumer = 5
+};
 enum class StatusCodeValue : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
-std::string_view SpanKindName(SpanKind k);    // "internal", "server", ...
+std::string_view SpanKindName(SpanKind k);           // "internal", "server", ...
 std::string_view StatusCodeText(StatusCodeValue c);  // "unset", "ok", "error"
 std::optional<StatusCodeValue> ParseStatusCodeText(std::string_view s);
 
@@ -148,7 +164,8 @@ struct Span {
 
   bool is_root() const { return IsZeroId(parent_span_id); }
   int64_t duration_ns() const {
-    return end_unix_nano >= start_unix_nano ? static_cast<int64_t>(end_unix_nano - start_unix_nano) : 0;
+    return end_unix_nano >= start_unix_nano ? static_cast<int64_t>(end_unix_nano - start_unix_nano)
+                                            : 0;
   }
   bool operator==(const Span&) const = default;
 };

@@ -14,7 +14,9 @@ void EncodeAttributes(const Attributes& attrs, std::string* out, const LargeValu
 
 void EncodeValue(const AnyValue& v, std::string* out, const LargeValueSink* sink) {
   switch (v.type) {
-    case AnyValue::Type::kEmpty: out->push_back(0); break;
+    case AnyValue::Type::kEmpty:
+      out->push_back(0);
+      break;
     case AnyValue::Type::kString:
     case AnyValue::Type::kBytes:
       if (sink && sink->store && v.string_value.size() >= sink->threshold) {
@@ -65,7 +67,9 @@ void EncodeAttributes(const Attributes& attrs, std::string* out, const LargeValu
   }
 }
 
-Status Corrupt(const char* what) { return DataLossError(std::string("corrupt span encoding: ") + what); }
+Status Corrupt(const char* what) {
+  return DataLossError(std::string("corrupt span encoding: ") + what);
+}
 
 Status DecodeAttributes(Decoder* d, Attributes* attrs, const LargeValueSource* src, int depth);
 
@@ -77,20 +81,24 @@ Status DecodeValue(Decoder* d, AnyValue* v, const LargeValueSource* src, int dep
     uint8_t type;
     Hash128 h;
     uint64_t size;
-    if (!d->GetByte(&type) || !d->GetFixed64(&h.lo) || !d->GetFixed64(&h.hi) || !d->GetVarint64(&size)) {
+    if (!d->GetByte(&type) || !d->GetFixed64(&h.lo) || !d->GetFixed64(&h.hi) ||
+        !d->GetVarint64(&size)) {
       return Corrupt("large value reference");
     }
-    if (type != static_cast<uint8_t>(AnyValue::Type::kString) && type != static_cast<uint8_t>(AnyValue::Type::kBytes)) {
+    if (type != static_cast<uint8_t>(AnyValue::Type::kString) &&
+        type != static_cast<uint8_t>(AnyValue::Type::kBytes)) {
       return Corrupt("large value type");
     }
     v->type = static_cast<AnyValue::Type>(type);
-    if (!src || !*src) return DataLossError("large value " + h.ToHex() + " referenced but no blob source");
+    if (!src || !*src)
+      return DataLossError("large value " + h.ToHex() + " referenced but no blob source");
     return (*src)(h, size, &v->string_value);
   }
   if (tag > static_cast<uint8_t>(AnyValue::Type::kKvList)) return Corrupt("value type");
   v->type = static_cast<AnyValue::Type>(tag);
   switch (v->type) {
-    case AnyValue::Type::kEmpty: return Status::Ok();
+    case AnyValue::Type::kEmpty:
+      return Status::Ok();
     case AnyValue::Type::kString:
     case AnyValue::Type::kBytes: {
       std::string_view s;
@@ -120,7 +128,8 @@ Status DecodeValue(Decoder* d, AnyValue* v, const LargeValueSource* src, int dep
       for (auto& e : v->array_value) HT_RETURN_IF_ERROR(DecodeValue(d, &e, src, depth + 1));
       return Status::Ok();
     }
-    case AnyValue::Type::kKvList: return DecodeAttributes(d, &v->kvlist_value, src, depth + 1);
+    case AnyValue::Type::kKvList:
+      return DecodeAttributes(d, &v->kvlist_value, src, depth + 1);
   }
   return Corrupt("value");
 }
@@ -195,7 +204,8 @@ void EncodeSpanBody(const Span& s, std::string* out, const LargeValueSink* sink)
   }
   PutVarint64(out, s.dropped_links_count);
   const AgentFields& a = s.derived;
-  for (const std::string* f : {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
+  for (const std::string* f :
+       {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
     PutLengthPrefixed(out, *f);
   }
   PutVarsint64(out, a.input_tokens);
@@ -212,11 +222,12 @@ Status DecodeSpanBody(std::string_view in, Span* s, const LargeValueSource* src)
   uint8_t version, kind, status;
   uint32_t flags;
   if (!d.GetByte(&version)) return Corrupt("version");
-  if (version != kSpanCodecVersion) return DataLossError("unknown span encoding version " + std::to_string(version));
+  if (version != kSpanCodecVersion)
+    return DataLossError("unknown span encoding version " + std::to_string(version));
   if (!GetId(&d, &s->trace_id) || !GetId(&d, &s->span_id) || !GetId(&d, &s->parent_span_id) ||
-      !d.GetVarint32(&flags) || !GetString(&d, &s->trace_state) || !GetString(&d, &s->name) || !d.GetByte(&kind) ||
-      !d.GetFixed64(&s->start_unix_nano) || !d.GetFixed64(&s->end_unix_nano) || !d.GetByte(&status) ||
-      !GetString(&d, &s->status_message)) {
+      !d.GetVarint32(&flags) || !GetString(&d, &s->trace_state) || !GetString(&d, &s->name) ||
+      !d.GetByte(&kind) || !d.GetFixed64(&s->start_unix_nano) || !d.GetFixed64(&s->end_unix_nano) ||
+      !d.GetByte(&status) || !GetString(&d, &s->status_message)) {
     return Corrupt("span header");
   }
   if (kind > 5 || status > 2) return Corrupt("kind or status");
@@ -225,29 +236,34 @@ Status DecodeSpanBody(std::string_view in, Span* s, const LargeValueSource* src)
   s->status_code = static_cast<StatusCodeValue>(status);
   HT_RETURN_IF_ERROR(DecodeAttributes(&d, &s->attributes, src, 0));
   uint64_t n;
-  if (!d.GetVarint32(&s->dropped_attributes_count) || !d.GetVarint64(&n) || n > d.remaining()) return Corrupt("events");
+  if (!d.GetVarint32(&s->dropped_attributes_count) || !d.GetVarint64(&n) || n > d.remaining())
+    return Corrupt("events");
   s->events.resize(n);
   for (auto& e : s->events) {
     if (!d.GetFixed64(&e.time_unix_nano) || !GetString(&d, &e.name)) return Corrupt("event");
     HT_RETURN_IF_ERROR(DecodeAttributes(&d, &e.attributes, src, 0));
     if (!d.GetVarint32(&e.dropped_attributes_count)) return Corrupt("event");
   }
-  if (!d.GetVarint32(&s->dropped_events_count) || !d.GetVarint64(&n) || n > d.remaining()) return Corrupt("links");
+  if (!d.GetVarint32(&s->dropped_events_count) || !d.GetVarint64(&n) || n > d.remaining())
+    return Corrupt("links");
   s->links.resize(n);
   for (auto& l : s->links) {
-    if (!GetId(&d, &l.trace_id) || !GetId(&d, &l.span_id) || !GetString(&d, &l.trace_state)) return Corrupt("link");
+    if (!GetId(&d, &l.trace_id) || !GetId(&d, &l.span_id) || !GetString(&d, &l.trace_state))
+      return Corrupt("link");
     HT_RETURN_IF_ERROR(DecodeAttributes(&d, &l.attributes, src, 0));
-    if (!d.GetVarint32(&l.dropped_attributes_count) || !d.GetVarint32(&l.flags)) return Corrupt("link");
+    if (!d.GetVarint32(&l.dropped_attributes_count) || !d.GetVarint32(&l.flags))
+      return Corrupt("link");
   }
   if (!d.GetVarint32(&s->dropped_links_count)) return Corrupt("links");
   AgentFields& a = s->derived;
-  for (std::string* f : {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
+  for (std::string* f :
+       {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
     if (!GetString(&d, f)) return Corrupt("agent fields");
   }
   uint64_t bits;
   uint8_t counted;
-  if (!d.GetVarsint64(&a.input_tokens) || !d.GetVarsint64(&a.output_tokens) || !d.GetVarsint64(&a.total_tokens) ||
-      !d.GetFixed64(&bits) || !d.GetByte(&counted)) {
+  if (!d.GetVarsint64(&a.input_tokens) || !d.GetVarsint64(&a.output_tokens) ||
+      !d.GetVarsint64(&a.total_tokens) || !d.GetFixed64(&bits) || !d.GetByte(&counted)) {
     return Corrupt("agent fields");
   }
   std::memcpy(&a.cost_usd, &bits, 8);
@@ -265,7 +281,8 @@ void EncodeResource(const Resource& r, std::string* out) {
 Status DecodeResource(std::string_view in, Resource* r) {
   Decoder d(in);
   HT_RETURN_IF_ERROR(DecodeAttributes(&d, &r->attributes, nullptr, 0));
-  if (!d.GetVarint32(&r->dropped_attributes_count) || !GetString(&d, &r->schema_url) || d.remaining() != 0) {
+  if (!d.GetVarint32(&r->dropped_attributes_count) || !GetString(&d, &r->schema_url) ||
+      d.remaining() != 0) {
     return Corrupt("resource");
   }
   return Status::Ok();
@@ -283,7 +300,8 @@ Status DecodeScope(std::string_view in, Scope* s) {
   Decoder d(in);
   if (!GetString(&d, &s->name) || !GetString(&d, &s->version)) return Corrupt("scope");
   HT_RETURN_IF_ERROR(DecodeAttributes(&d, &s->attributes, nullptr, 0));
-  if (!d.GetVarint32(&s->dropped_attributes_count) || !GetString(&d, &s->schema_url) || d.remaining() != 0) {
+  if (!d.GetVarint32(&s->dropped_attributes_count) || !GetString(&d, &s->schema_url) ||
+      d.remaining() != 0) {
     return Corrupt("scope");
   }
   return Status::Ok();
@@ -304,8 +322,8 @@ void EncodeSpan(const Span& span, std::string* out, const LargeValueSink* sink) 
 Status DecodeSpan(std::string_view in, Span* span, const LargeValueSource* source) {
   Decoder d(in);
   std::string_view body, resource, scope;
-  if (!d.GetLengthPrefixed(&body) || !d.GetLengthPrefixed(&resource) || !d.GetLengthPrefixed(&scope) ||
-      d.remaining() != 0) {
+  if (!d.GetLengthPrefixed(&body) || !d.GetLengthPrefixed(&resource) ||
+      !d.GetLengthPrefixed(&scope) || d.remaining() != 0) {
     return Corrupt("span framing");
   }
   HT_RETURN_IF_ERROR(DecodeSpanBody(body, span, source));

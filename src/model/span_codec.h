@@ -24,7 +24,8 @@ struct LargeValueSink {
   std::function<void(const Hash128& hash, std::string_view value)> store;
 };
 // Returns the value for a hash, or an error (DataLoss when it cannot be found).
-using LargeValueSource = std::function<Status(const Hash128& hash, uint64_t size, std::string* out)>;
+using LargeValueSource =
+    std::function<Status(const Hash128& hash, uint64_t size, std::string* out)>;
 
 // Encodes everything of `span` except resource and scope. `sink` may be null (inline all).
 void EncodeSpanBody(const Span& span, std::string* out, const LargeValueSink* sink);

@@ -40,14 +40,14 @@ struct SpanFilter {
 // spans that matched.
 struct TraceSummary {
   TraceId trace_id{};
-  std::string root_name;     // name of the root span, else of the earliest span
+  std::string root_name;  // name of the root span, else of the earliest span
   std::string root_service;
   uint64_t start_unix_nano = 0;  // earliest span start
   uint64_t end_unix_nano = 0;    // latest span end
   uint64_t span_count = 0;
   uint64_t error_count = 0;
   std::vector<std::string> agents;  // distinct, sorted
-  int64_t input_tokens = 0;  // over spans with usage_counted
+  int64_t input_tokens = 0;         // over spans with usage_counted
   int64_t output_tokens = 0;
   int64_t total_tokens = 0;
   double cost_usd = 0;
@@ -55,7 +55,17 @@ struct TraceSummary {
   bool operator==(const TraceSummary&) const = default;
 };
 
-enum class GroupField { kAgent, kModel, kProvider, kTool, kService, kOperation, kName, kStatus, kAttribute };
+enum class GroupField {
+  kAgent,
+  kModel,
+  kProvider,
+  kTool,
+  kService,
+  kOperation,
+  kName,
+  kStatus,
+  kAttribute
+};
 
 struct GroupKey {
   GroupField field = GroupField::kAgent;
@@ -89,9 +99,9 @@ struct AppendResult {
 };
 
 struct RetentionPolicy {
-  std::optional<uint64_t> max_age_ns;   // drop data whose newest span ended longer ago than this
-  std::optional<uint64_t> max_bytes;    // drop oldest data while the store is larger than this
-  uint64_t now_unix_nano = 0;           // 0: the current time
+  std::optional<uint64_t> max_age_ns;  // drop data whose newest span ended longer ago than this
+  std::optional<uint64_t> max_bytes;   // drop oldest data while the store is larger than this
+  uint64_t now_unix_nano = 0;          // 0: the current time
 };
 
 struct RetentionResult {
@@ -101,10 +111,10 @@ struct RetentionResult {
 };
 
 struct StoreStats {
-  uint64_t spans = 0;               // spans stored (all parts)
-  uint64_t bytes_on_disk = 0;       // everything in the data directory
-  uint64_t wal_bytes_unflushed = 0; // WAL bytes whose data is not yet in blocks
-  uint64_t memory_bytes = 0;        // in-memory recent part
+  uint64_t spans = 0;                // spans stored (all parts)
+  uint64_t bytes_on_disk = 0;        // everything in the data directory
+  uint64_t wal_bytes_unflushed = 0;  // WAL bytes whose data is not yet in blocks
+  uint64_t memory_bytes = 0;         // in-memory recent part
   uint64_t blocks = 0;
   uint64_t quarantined_blocks = 0;
 };
@@ -122,10 +132,12 @@ class SpanStore {
   virtual StatusOr<std::vector<Span>> GetTrace(const TraceId& trace_id) = 0;
 
   // Traces with at least one span matching `filter`, newest (latest start) first.
-  virtual StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& filter, size_t limit) = 0;
+  virtual StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& filter,
+                                                           size_t limit) = 0;
 
   // Spans matching `filter`, in `order`, at most `limit`.
-  virtual StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order, size_t limit) = 0;
+  virtual StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order,
+                                                  size_t limit) = 0;
 
   // Span counts, errors, tokens, cost and duration percentiles grouped by `group_by`,
   // rows ordered by key.

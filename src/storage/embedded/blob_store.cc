@@ -20,7 +20,8 @@ std::string BlobFileName(uint64_t n) {
 }
 
 bool ParseBlobFileName(const std::string& name, uint64_t* n) {
-  if (name.size() != 19 || name.compare(0, 5, "blob-") != 0 || name.compare(15, 4, ".dat") != 0) return false;
+  if (name.size() != 19 || name.compare(0, 5, "blob-") != 0 || name.compare(15, 4, ".dat") != 0)
+    return false;
   uint64_t v = 0;
   for (size_t i = 5; i < 15; ++i) {
     if (name[i] < '0' || name[i] > '9') return false;
@@ -54,7 +55,8 @@ Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
     if (data.size() - pos < kBlobRecordHeader + kChunkHeaderSize) return 0;
     if (DecodeFixed32(data.data() + pos) != kBlobMagic) return 0;
     size_t chunk_len;
-    if (!VerifyChunk(std::string_view(data).substr(pos + kBlobRecordHeader), &chunk_len).ok()) return 0;
+    if (!VerifyChunk(std::string_view(data).substr(pos + kBlobRecordHeader), &chunk_len).ok())
+      return 0;
     return kBlobRecordHeader + chunk_len;
   };
   std::unique_lock<std::shared_mutex> lock(mu_);
@@ -64,7 +66,8 @@ Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
     size_t len = record_at(pos);
     if (len > 0) {
       Hash128 h{DecodeFixed64(data.data() + pos + 4), DecodeFixed64(data.data() + pos + 12)};
-      index_.emplace(h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(len - kBlobRecordHeader)});
+      index_.emplace(
+          h, Location{n, pos + kBlobRecordHeader, static_cast<uint32_t>(len - kBlobRecordHeader)});
       pos += len;
       continue;
     }
@@ -80,13 +83,14 @@ Status BlobStore::IndexFile(uint64_t n, const std::string& path) {
     if (next >= data.size()) break;
     skipped += next - pos;
     Log(LogLevel::kError, "storage",
-        "blob file " + path + ": " + std::to_string(next - pos) + " damaged bytes at offset " + std::to_string(pos) +
-            "; the values stored there are unreadable, later ones are kept");
+        "blob file " + path + ": " + std::to_string(next - pos) + " damaged bytes at offset " +
+            std::to_string(pos) + "; the values stored there are unreadable, later ones are kept");
     pos = next;
   }
   if (pos < data.size()) {
     Log(LogLevel::kWarning, "storage",
-        "blob file " + path + ": truncating torn tail of " + std::to_string(data.size() - pos) + " bytes");
+        "blob file " + path + ": truncating torn tail of " + std::to_string(data.size() - pos) +
+            " bytes");
     HT_RETURN_IF_ERROR(fs_->Truncate(path, pos));
   }
   (void)skipped;
@@ -133,7 +137,8 @@ Status BlobStore::Put(const std::vector<std::pair<Hash128, std::string_view>>& v
     PutFixed64(&buf, h.hi);
     size_t chunk_at = buf.size();
     AppendChunk(&buf, value, level_);
-    added.push_back({h, Location{active_file_, base + chunk_at, static_cast<uint32_t>(buf.size() - chunk_at)}});
+    added.push_back(
+        {h, Location{active_file_, base + chunk_at, static_cast<uint32_t>(buf.size() - chunk_at)}});
   }
   if (!buf.empty()) {
     Status s = active_->Append(buf);
@@ -160,7 +165,8 @@ StatusOr<std::shared_ptr<RandomAccessFile>> BlobStore::Reader(uint64_t file) con
     auto it = readers_.find(file);
     if (it != readers_.end()) return it->second;
   }
-  HT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, fs_->NewRandomAccessFile(JoinPath(dir_, BlobFileName(file))));
+  HT_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f,
+                      fs_->NewRandomAccessFile(JoinPath(dir_, BlobFileName(file))));
   std::shared_ptr<RandomAccessFile> shared(std::move(f));
   std::unique_lock<std::shared_mutex> lock(mu_);
   readers_[file] = shared;
@@ -181,7 +187,8 @@ Status BlobStore::Get(const Hash128& h, uint64_t size, std::string* out) const {
   {
     std::shared_lock<std::shared_mutex> lock(mu_);
     auto it = index_.find(h);
-    if (it == index_.end()) return DataLossError("large value " + h.ToHex() + " is missing from the blob area");
+    if (it == index_.end())
+      return DataLossError("large value " + h.ToHex() + " is missing from the blob area");
     loc = it->second;
   }
   HT_ASSIGN_OR_RETURN(auto reader, Reader(loc.file));

@@ -45,7 +45,7 @@ class BlobStore {
   StatusOr<uint64_t> DeleteUnreferencedFiles(const std::set<uint64_t>& live_files);
   uint64_t bytes_on_disk() const;
   std::map<uint64_t, uint64_t> file_sizes() const;  // file number -> bytes
-  uint64_t active_file() const;                      // the file being appended to (0: none)
+  uint64_t active_file() const;                     // the file being appended to (0: none)
   uint64_t blob_count() const;
 
  private:
@@ -65,11 +65,12 @@ class BlobStore {
   mutable std::shared_mutex mu_;
   std::unordered_map<Hash128, Location, Hash128Hasher> index_;  // guarded by mu_
   std::unordered_map<uint64_t, uint64_t> file_sizes_;           // guarded by mu_
-  mutable std::unordered_map<uint64_t, std::shared_ptr<RandomAccessFile>> readers_;  // guarded by mu_
-  std::mutex write_mu_;                    // serialises Put
-  std::unique_ptr<WritableFile> active_;   // guarded by write_mu_
-  uint64_t active_file_ = 0;               // guarded by write_mu_ (and read under mu_)
-  bool active_entry_durable_ = true;       // guarded by write_mu_: the active file's dir entry is synced
+  mutable std::unordered_map<uint64_t, std::shared_ptr<RandomAccessFile>>
+      readers_;                           // guarded by mu_
+  std::mutex write_mu_;                   // serialises Put
+  std::unique_ptr<WritableFile> active_;  // guarded by write_mu_
+  uint64_t active_file_ = 0;              // guarded by write_mu_ (and read under mu_)
+  bool active_entry_durable_ = true;  // guarded by write_mu_: the active file's dir entry is synced
   uint64_t next_file_ = 1;
 
   // LRU cache of decompressed values.

@@ -20,7 +20,8 @@ std::string BlockFileName(uint64_t seq) {
 }
 
 bool ParseBlockFileName(const std::string& name, uint64_t* seq) {
-  if (name.size() != 24 || name.compare(0, 4, "blk-") != 0 || name.compare(20, 4, ".blk") != 0) return false;
+  if (name.size() != 24 || name.compare(0, 4, "blk-") != 0 || name.compare(20, 4, ".blk") != 0)
+    return false;
   uint64_t v = 0;
   for (size_t i = 4; i < 20; ++i) {
     if (name[i] < '0' || name[i] > '9') return false;
@@ -60,8 +61,8 @@ uint64_t ZigZagValue(int64_t v) { return ZigZag(v); }
 
 }  // namespace
 
-StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem, const BlobStore& blobs,
-                                 const BlockWriteOptions& options) {
+StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem,
+                                      const BlobStore& blobs, const BlockWriteOptions& options) {
   const MemTable::Frozen& d = mem.frozen();
   const size_t n = d.trace.size();
   std::vector<uint32_t> order(n);
@@ -127,7 +128,8 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
     uint32_t r = order[i];
     if (i == 0 || d.trace[r] != d.trace[order[i - 1]]) {
       next_trace_bytes = 0;
-      for (size_t j = i; j < n && d.trace[order[j]] == d.trace[r]; ++j) next_trace_bytes += d.body[order[j]].size() + 8;
+      for (size_t j = i; j < n && d.trace[order[j]] == d.trace[r]; ++j)
+        next_trace_bytes += d.body[order[j]].size() + 8;
       if (!group.empty() && group.size() + next_trace_bytes > options.row_group_bytes) {
         HT_RETURN_IF_ERROR(emit_group(i));
       }
@@ -161,13 +163,26 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
             mn = std::min(mn, d.start[r]);
             mx = std::max(mx, d.start[r]);
             break;
-          case kColDuration: ints.push_back(ZigZagValue(d.duration[r])); break;
-          case kColFlags: ints.push_back(d.flags[r]); break;
-          case kColInputTokens: ints.push_back(ZigZagValue(d.input[r])); break;
-          case kColOutputTokens: ints.push_back(ZigZagValue(d.output[r])); break;
-          case kColTotalTokens: ints.push_back(ZigZagValue(d.total[r])); break;
-          case kColCost: raw.append(reinterpret_cast<const char*>(&d.cost[r]), 8); break;
-          default: ints.push_back(d.dict[c - kColDictFirst][r]);
+          case kColDuration:
+            ints.push_back(ZigZagValue(d.duration[r]));
+            break;
+          case kColFlags:
+            ints.push_back(d.flags[r]);
+            break;
+          case kColInputTokens:
+            ints.push_back(ZigZagValue(d.input[r]));
+            break;
+          case kColOutputTokens:
+            ints.push_back(ZigZagValue(d.output[r]));
+            break;
+          case kColTotalTokens:
+            ints.push_back(ZigZagValue(d.total[r]));
+            break;
+          case kColCost:
+            raw.append(reinterpret_cast<const char*>(&d.cost[r]), 8);
+            break;
+          default:
+            ints.push_back(d.dict[c - kColDictFirst][r]);
         }
       }
       if (c != kColCost) EncodeIntColumn(ints, &raw);
@@ -208,7 +223,8 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
         t.root_service = d.dict[kDictService][r];
       }
       uint32_t agent = d.dict[kDictAgent][r];
-      if (!d.dicts[kDictAgent].Get(agent).empty() && std::find(t.agents.begin(), t.agents.end(), agent) == t.agents.end()) {
+      if (!d.dicts[kDictAgent].Get(agent).empty() &&
+          std::find(t.agents.begin(), t.agents.end(), agent) == t.agents.end()) {
         t.agents.push_back(agent);
       }
     }
@@ -220,7 +236,8 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
   std::sort(f.attribute_keys.begin(), f.attribute_keys.end());
   for (const auto& h : d.value_refs) {
     uint64_t file_no = blobs.FileOf(h);
-    if (file_no == 0) return InternalError("block references large value " + h.ToHex() + " missing from blob area");
+    if (file_no == 0)
+      return InternalError("block references large value " + h.ToHex() + " missing from blob area");
     f.blob_files.insert(file_no);
   }
 
@@ -255,10 +272,12 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
   if (size < 8 + 24) return DataLossError("block " + path + " is truncated");
   std::string buf;
   HT_RETURN_IF_ERROR(b->file_->Read(0, 8, &buf));
-  if (buf != std::string_view(kBlockMagic, 8)) return DataLossError("block " + path + " has a bad magic number");
+  if (buf != std::string_view(kBlockMagic, 8))
+    return DataLossError("block " + path + " has a bad magic number");
   HT_RETURN_IF_ERROR(b->file_->Read(size - 24, 24, &buf));
   uint64_t footer_at = DecodeFixed64(buf.data()), footer_len = DecodeFixed64(buf.data() + 8);
-  if (DecodeFixed64(buf.data() + 16) != kBlockTrailerMagic || footer_at < 8 || footer_at + footer_len != size - 24) {
+  if (DecodeFixed64(buf.data() + 16) != kBlockTrailerMagic || footer_at < 8 ||
+      footer_at + footer_len != size - 24) {
     return DataLossError("block " + path + " has a bad trailer");
   }
   HT_RETURN_IF_ERROR(b->file_->Read(footer_at, footer_len, &buf));
@@ -270,7 +289,8 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
   if (!s.ok()) return s.WithContext("block " + path);
   if (b->footer_->dict_length > 0) {
     const auto& f = *b->footer_;
-    if (f.dict_offset + f.dict_length > footer_at) return DataLossError("block " + path + ": dictionary out of range");
+    if (f.dict_offset + f.dict_length > footer_at)
+      return DataLossError("block " + path + ": dictionary out of range");
     HT_RETURN_IF_ERROR(b->file_->Read(f.dict_offset, f.dict_length, &buf));
     s = ReadChunk(buf, &raw);
     if (!s.ok()) return s.WithContext("block " + path + " dictionary");
@@ -292,14 +312,17 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
   for (const auto& t : b->footer_->traces) {
     uint64_t h = Checksum64(std::string_view(reinterpret_cast<const char*>(t.id.data()), 16));
     uint64_t step = (h >> 32) | 1;
-    for (int k = 0; k < 4; ++k, h += step) b->bloom_[(h % (b->bloom_.size() * 64)) / 64] |= 1ULL << (h % 64);
+    for (int k = 0; k < 4; ++k, h += step)
+      b->bloom_[(h % (b->bloom_.size() * 64)) / 64] |= 1ULL << (h % 64);
   }
   for (const auto& g : b->footer_->row_groups) {
-    if (g.offset + g.length > footer_at) return DataLossError("block " + path + ": row group out of range");
+    if (g.offset + g.length > footer_at)
+      return DataLossError("block " + path + ": row group out of range");
   }
   for (const auto& col : b->footer_->columns) {
     for (const auto& c : col) {
-      if (c.offset + c.length > footer_at) return DataLossError("block " + path + ": column chunk out of range");
+      if (c.offset + c.length > footer_at)
+        return DataLossError("block " + path + ": column chunk out of range");
     }
   }
   return b;
@@ -317,14 +340,17 @@ StatusOr<uint64_t> BlockReader::VerifyAllChunks() const {
     ++checked;
     return Status::Ok();
   };
-  if (footer_->dict_length > 0) HT_RETURN_IF_ERROR(check(footer_->dict_offset, footer_->dict_length, "dictionary"));
+  if (footer_->dict_length > 0)
+    HT_RETURN_IF_ERROR(check(footer_->dict_offset, footer_->dict_length, "dictionary"));
   for (size_t i = 0; i < footer_->row_groups.size(); ++i) {
-    HT_RETURN_IF_ERROR(check(footer_->row_groups[i].offset, footer_->row_groups[i].length, "row group " + std::to_string(i)));
+    HT_RETURN_IF_ERROR(check(footer_->row_groups[i].offset, footer_->row_groups[i].length,
+                             "row group " + std::to_string(i)));
   }
   for (int c = 0; c < kNumColumns; ++c) {
     for (size_t k = 0; k < footer_->columns[c].size(); ++k) {
       const auto& ch = footer_->columns[c][k];
-      HT_RETURN_IF_ERROR(check(ch.offset, ch.length, "column " + std::to_string(c) + " chunk " + std::to_string(k)));
+      HT_RETURN_IF_ERROR(check(ch.offset, ch.length,
+                               "column " + std::to_string(c) + " chunk " + std::to_string(k)));
     }
   }
   return checked + 1;  // + footer, checked at Open
@@ -349,7 +375,9 @@ uint64_t BlockReader::rows() const { return footer_->rows; }
 uint64_t BlockReader::min_start() const { return footer_->min_start; }
 uint64_t BlockReader::max_start() const { return footer_->max_start; }
 
-bool BlockReader::DictFind(int col, std::string_view s, uint32_t* id) const { return footer_->dicts[col].Find(s, id); }
+bool BlockReader::DictFind(int col, std::string_view s, uint32_t* id) const {
+  return footer_->dicts[col].Find(s, id);
+}
 std::string BlockReader::DictGet(int col, uint32_t id) const { return footer_->dicts[col].Get(id); }
 
 Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
@@ -447,7 +475,8 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
           const uint32_t limit = static_cast<uint32_t>(f.dicts[dc].size());
           uint32_t max_id = 0;
           for (size_t i = 0; i < n; ++i) max_id = std::max(max_id, dict[dc][i]);
-          if (s.ok() && n > 0 && max_id >= limit) return Damaged(DataLossError(path_ + ": dictionary id out of range"));
+          if (s.ok() && n > 0 && max_id >= limit)
+            return Damaged(DataLossError(path_ + ": dictionary id out of range"));
           v.dict[dc] = dict[dc].data();
         }
       }
@@ -460,8 +489,9 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
 
 TraceId BlockReader::TraceOfRow(uint64_t row, uint64_t* run_end) const {
   const auto& t = footer_->traces;
-  auto it = std::upper_bound(t.begin(), t.end(), row,
-                             [](uint64_t r, const Footer::TraceEntry& e) { return r < e.first_row; });
+  auto it = std::upper_bound(t.begin(), t.end(), row, [](uint64_t r, const Footer::TraceEntry& e) {
+    return r < e.first_row;
+  });
   auto e = std::prev(it);
   *run_end = e->first_row + e->rows;
   return e->id;
@@ -480,8 +510,9 @@ bool BlockReader::MayHaveTrace(const TraceId& id) const {
 
 namespace {
 const BlockReader::Footer::TraceEntry* FindEntry(const BlockReader::Footer& f, const TraceId& id) {
-  auto it = std::lower_bound(f.traces.begin(), f.traces.end(), id,
-                             [](const BlockReader::Footer::TraceEntry& e, const TraceId& k) { return e.id < k; });
+  auto it = std::lower_bound(
+      f.traces.begin(), f.traces.end(), id,
+      [](const BlockReader::Footer::TraceEntry& e, const TraceId& k) { return e.id < k; });
   if (it == f.traces.end() || it->id != id) return nullptr;
   return &*it;
 }
@@ -521,7 +552,8 @@ bool BlockReader::GetTracePartial(const TraceId& id, TracePartial* p) const {
   p->min_start = std::min(p->min_start, e->min_start);
   for (uint32_t a : e->agents) {
     const std::string& name = f.dicts[kDictAgent].Get(a);
-    if (std::find(p->agents.begin(), p->agents.end(), name) == p->agents.end()) p->agents.push_back(name);
+    if (std::find(p->agents.begin(), p->agents.end(), name) == p->agents.end())
+      p->agents.push_back(name);
   }
   return true;
 }
@@ -542,7 +574,8 @@ Status BlockReader::ReadSpans(const std::vector<uint64_t>& rows, std::vector<Spa
   };
   out->reserve(out->size() + rows.size());
   return ForRows(rows, [&](uint64_t res, uint64_t scope, std::string_view body) {
-    if (res >= f.resources.size() || scope >= f.scopes.size()) return DataLossError(path_ + ": bad resource index");
+    if (res >= f.resources.size() || scope >= f.scopes.size())
+      return DataLossError(path_ + ": bad resource index");
     Span& s = out->emplace_back();
     Status st = DecodeSpanBody(body, &s, &source);
     if (!st.ok()) {
@@ -565,8 +598,9 @@ Status BlockReader::SpanIds(const std::vector<uint64_t>& rows, std::vector<SpanI
   });
 }
 
-Status BlockReader::ForRows(const std::vector<uint64_t>& rows,
-                            const std::function<Status(uint64_t, uint64_t, std::string_view)>& fn) const {
+Status BlockReader::ForRows(
+    const std::vector<uint64_t>& rows,
+    const std::function<Status(uint64_t, uint64_t, std::string_view)>& fn) const {
   const Footer& f = *footer_;
   std::string stored, raw;
   size_t loaded_group = SIZE_MAX;
@@ -577,8 +611,9 @@ Status BlockReader::ForRows(const std::vector<uint64_t>& rows,
   std::vector<Entry> entries;  // rows of the loaded group
   for (uint64_t row : rows) {
     if (row >= f.rows) return InvalidArgumentError("row out of range");
-    auto it = std::upper_bound(f.row_groups.begin(), f.row_groups.end(), row,
-                               [](uint64_t r, const Footer::RowGroup& g) { return r < g.first_row; });
+    auto it =
+        std::upper_bound(f.row_groups.begin(), f.row_groups.end(), row,
+                         [](uint64_t r, const Footer::RowGroup& g) { return r < g.first_row; });
     size_t gi = static_cast<size_t>(std::prev(it) - f.row_groups.begin());
     const auto& g = f.row_groups[gi];
     if (gi != loaded_group) {
@@ -589,7 +624,8 @@ Status BlockReader::ForRows(const std::vector<uint64_t>& rows,
       Decoder dec(raw);
       for (uint64_t i = 0; i < g.rows; ++i) {
         Entry e;
-        if (!dec.GetVarint64(&e.res) || !dec.GetVarint64(&e.scope) || !dec.GetLengthPrefixed(&e.body)) {
+        if (!dec.GetVarint64(&e.res) || !dec.GetVarint64(&e.scope) ||
+            !dec.GetLengthPrefixed(&e.body)) {
           return Damaged(DataLossError(path_ + ": malformed row group " + std::to_string(gi)));
         }
         entries.push_back(e);

@@ -51,12 +51,13 @@ struct BlockWriteResult {
 // rename, fsync dir. `blobs` must already hold every large value the rows reference.
 // Returns the final path.
 StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem,
-                                 const BlobStore& blobs, const BlockWriteOptions& options);
+                                      const BlobStore& blobs, const BlockWriteOptions& options);
 
 class BlockReader final : public Part {
  public:
   // Opens a block and loads its footer; DataLoss when the file is damaged.
-  static StatusOr<std::shared_ptr<BlockReader>> Open(FileSystem* fs, const std::string& path, const BlobStore* blobs);
+  static StatusOr<std::shared_ptr<BlockReader>> Open(FileSystem* fs, const std::string& path,
+                                                     const BlobStore* blobs);
   ~BlockReader() override;
 
   // Checks every chunk's checksum; returns the number of chunks checked or the first problem.

@@ -43,7 +43,8 @@ Status DecodeIntColumn(std::string_view in, size_t n, uint64_t* out) {
         out[i] = v;
       }
       break;
-    default: std::memcpy(out, p, n * 8);
+    default:
+      std::memcpy(out, p, n * 8);
   }
   return Status::Ok();
 }
@@ -127,12 +128,16 @@ void BlockReader::Footer::Encode(std::string* out) const {
 
 Status BlockReader::Footer::Decode(std::string_view in) {
   Decoder d(in);
-  auto bad = [](const char* what) { return DataLossError(std::string("corrupt block footer: ") + what); };
+  auto bad = [](const char* what) {
+    return DataLossError(std::string("corrupt block footer: ") + what);
+  };
   uint64_t v;
   if (!d.GetVarint64(&v)) return bad("version");
-  if (v != kBlockFormatVersion) return DataLossError("unsupported block format version " + std::to_string(v));
+  if (v != kBlockFormatVersion)
+    return DataLossError("unsupported block format version " + std::to_string(v));
   if (!d.GetVarint64(&wal_first_seq) || !d.GetVarint64(&wal_last_seq) || !d.GetVarint64(&rows) ||
-      !d.GetVarint64(&dict_offset) || !d.GetVarint64(&dict_length) || !d.GetFixed64(&min_start) || !d.GetFixed64(&max_start) || !d.GetFixed64(&max_end)) {
+      !d.GetVarint64(&dict_offset) || !d.GetVarint64(&dict_length) || !d.GetFixed64(&min_start) ||
+      !d.GetFixed64(&max_start) || !d.GetFixed64(&max_end)) {
     return bad("header");
   }
   for (auto& dict : dicts) {
@@ -154,7 +159,8 @@ Status BlockReader::Footer::Decode(std::string_view in) {
   }
   if (expect_row != rows) return bad("row group coverage");
   uint64_t ncols;
-  if (!d.GetVarint64(&chunk_rows) || !d.GetVarint64(&ncols) || ncols != kNumColumns || chunk_rows == 0) {
+  if (!d.GetVarint64(&chunk_rows) || !d.GetVarint64(&ncols) || ncols != kNumColumns ||
+      chunk_rows == 0) {
     return bad("columns");
   }
   uint64_t expect_chunks = (rows + chunk_rows - 1) / chunk_rows;
@@ -162,7 +168,8 @@ Status BlockReader::Footer::Decode(std::string_view in) {
     if (!d.GetVarint64(&v) || v != expect_chunks) return bad("column chunks");
     col.resize(v);
     for (auto& c : col) {
-      if (!d.GetVarint64(&c.offset) || !d.GetVarint64(&c.length) || !d.GetFixed64(&c.min) || !d.GetFixed64(&c.max)) {
+      if (!d.GetVarint64(&c.offset) || !d.GetVarint64(&c.length) || !d.GetFixed64(&c.min) ||
+          !d.GetFixed64(&c.max)) {
         return bad("column chunk");
       }
     }
@@ -179,10 +186,11 @@ Status BlockReader::Footer::Decode(std::string_view in) {
         !d.GetFixed64(&t.max_end) || !d.GetVarint64(&t.errors) || !d.GetVarsint64(&t.input) ||
         !d.GetVarsint64(&t.output) || !d.GetVarsint64(&t.total) || !d.GetFixed64(&bits) ||
         !d.GetByte(&has_root) || !d.GetFixed64(&t.root_start) || !d.GetVarint32(&t.root_name) ||
-        !d.GetVarint32(&t.root_service) || !d.GetVarint32(&t.first_name) || !d.GetVarint32(&t.first_service) ||
-        !d.GetVarint64(&agents) || agents > d.remaining() || t.first_row + t.rows > rows ||
-        t.root_name >= dicts[kDictName].size() || t.first_name >= dicts[kDictName].size() ||
-        t.root_service >= dicts[kDictService].size() || t.first_service >= dicts[kDictService].size()) {
+        !d.GetVarint32(&t.root_service) || !d.GetVarint32(&t.first_name) ||
+        !d.GetVarint32(&t.first_service) || !d.GetVarint64(&agents) || agents > d.remaining() ||
+        t.first_row + t.rows > rows || t.root_name >= dicts[kDictName].size() ||
+        t.first_name >= dicts[kDictName].size() || t.root_service >= dicts[kDictService].size() ||
+        t.first_service >= dicts[kDictService].size()) {
       return bad("trace entry");
     }
     std::memcpy(&t.cost, &bits, 8);

@@ -40,7 +40,7 @@ struct BlockReader::Footer {
     uint32_t first_name = 0, first_service = 0;  // dict ids of the earliest span
     std::vector<uint32_t> agents;                // agent dict ids
   };
-  std::vector<TraceEntry> traces;  // sorted by id
+  std::vector<TraceEntry> traces;           // sorted by id
   std::vector<std::string> attribute_keys;  // sorted
   std::set<uint64_t> blob_files;
 
@@ -72,10 +72,18 @@ Status DecodeIntColumnAs(std::string_view in, size_t n, bool zigzag, T* out) {
     }
   };
   switch (width) {
-    case 1: run(uint8_t{}); break;
-    case 2: run(uint16_t{}); break;
-    case 4: run(uint32_t{}); break;
-    default: run(uint64_t{}); break;
+    case 1:
+      run(uint8_t{});
+      break;
+    case 2:
+      run(uint16_t{});
+      break;
+    case 4:
+      run(uint32_t{});
+      break;
+    default:
+      run(uint64_t{});
+      break;
   }
   return Status::Ok();
 }

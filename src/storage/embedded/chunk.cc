@@ -40,8 +40,8 @@ std::unique_ptr<ChunkDictionary> ChunkDictionary::FromBytes(std::string bytes, i
   return d;
 }
 
-std::unique_ptr<ChunkDictionary> ChunkDictionary::Train(const std::vector<std::string_view>& samples,
-                                                        size_t capacity, int level) {
+std::unique_ptr<ChunkDictionary> ChunkDictionary::Train(
+    const std::vector<std::string_view>& samples, size_t capacity, int level) {
   std::string joined;
   std::vector<size_t> sizes;
   for (auto s : samples) {
@@ -51,7 +51,8 @@ std::unique_ptr<ChunkDictionary> ChunkDictionary::Train(const std::vector<std::s
   }
   if (sizes.size() < 16 || joined.size() < 16 * capacity / 4) return nullptr;
   std::string dict(capacity, '\0');
-  size_t n = ZDICT_trainFromBuffer(dict.data(), capacity, joined.data(), sizes.data(), static_cast<unsigned>(sizes.size()));
+  size_t n = ZDICT_trainFromBuffer(dict.data(), capacity, joined.data(), sizes.data(),
+                                   static_cast<unsigned>(sizes.size()));
   if (ZDICT_isError(n)) return nullptr;
   dict.resize(n);
   return FromBytes(std::move(dict), level);
@@ -95,7 +96,8 @@ Status VerifyChunk(std::string_view in, size_t* stored_size) {
   return Status::Ok();
 }
 
-Status ReadChunk(std::string_view in, std::string* raw, size_t* stored_size, const ChunkDictionary* dict) {
+Status ReadChunk(std::string_view in, std::string* raw, size_t* stored_size,
+                 const ChunkDictionary* dict) {
   size_t total;
   HT_RETURN_IF_ERROR(VerifyChunk(in, &total));
   if (stored_size) *stored_size = total;

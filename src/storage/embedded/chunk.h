@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <memory>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -23,8 +23,8 @@ class ChunkDictionary {
   ~ChunkDictionary();
   // Trains a dictionary of at most `capacity` bytes from samples; nullptr if training fails
   // (too few or too uniform samples).
-  static std::unique_ptr<ChunkDictionary> Train(const std::vector<std::string_view>& samples, size_t capacity,
-                                                int level);
+  static std::unique_ptr<ChunkDictionary> Train(const std::vector<std::string_view>& samples,
+                                                size_t capacity, int level);
   static std::unique_ptr<ChunkDictionary> FromBytes(std::string bytes, int level);
   const std::string& bytes() const { return bytes_; }
 
@@ -39,7 +39,8 @@ class ChunkDictionary {
 
 // Compresses `raw` with zstd at `level` (with `dict` when given; kept raw if that is not
 // smaller) and appends the chunk.
-void AppendChunk(std::string* out, std::string_view raw, int level, const ChunkDictionary* dict = nullptr);
+void AppendChunk(std::string* out, std::string_view raw, int level,
+                 const ChunkDictionary* dict = nullptr);
 
 // Parses and checks a chunk at the start of `in`; on success sets *stored_size to the chunk's
 // total size and decompresses it into *raw. `dict` is required for codec-2 chunks.

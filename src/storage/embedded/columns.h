@@ -13,13 +13,22 @@
 namespace hoptrace {
 
 // Dictionary-encoded string columns. Do not reorder: persisted.
-enum DictColumn : int { kDictService = 0, kDictAgent, kDictOperation, kDictModel, kDictProvider, kDictTool, kDictName, kNumDictColumns };
+enum DictColumn : int {
+  kDictService = 0,
+  kDictAgent,
+  kDictOperation,
+  kDictModel,
+  kDictProvider,
+  kDictTool,
+  kDictName,
+  kNumDictColumns
+};
 
 // Scan columns of a block. Do not reorder: persisted.
 inline constexpr int kColStart = 0;     // u64 start, delta-coded from the previous row
 inline constexpr int kColDuration = 1;  // i64 ns
 inline constexpr int kColFlags = 2;     // u8: bits 0-1 status code, bit 2 usage_counted, bit 3 root
-inline constexpr int kColDictFirst = 3; // kNumDictColumns dictionary id columns follow
+inline constexpr int kColDictFirst = 3;  // kNumDictColumns dictionary id columns follow
 inline constexpr int kColInputTokens = kColDictFirst + static_cast<int>(kNumDictColumns);
 inline constexpr int kColOutputTokens = kColInputTokens + 1;
 inline constexpr int kColTotalTokens = kColInputTokens + 2;
@@ -32,7 +41,8 @@ inline constexpr ColumnMask kAllColumns = (1u << kNumColumns) - 1;
 inline constexpr uint8_t kFlagCounted = 4;
 inline constexpr uint8_t kFlagRoot = 8;
 inline uint8_t RowFlags(const Span& s) {
-  return static_cast<uint8_t>(static_cast<uint8_t>(s.status_code) | (s.derived.usage_counted ? kFlagCounted : 0) |
+  return static_cast<uint8_t>(static_cast<uint8_t>(s.status_code) |
+                              (s.derived.usage_counted ? kFlagCounted : 0) |
                               (s.is_root() ? kFlagRoot : 0));
 }
 inline StatusCodeValue FlagsStatus(uint8_t f) { return static_cast<StatusCodeValue>(f & 3); }

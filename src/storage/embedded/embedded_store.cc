@@ -14,8 +14,8 @@
 #include "common/coding.h"
 #include "common/log.h"
 #include "model/span_codec.h"
-#include "storage/embedded/block.h"
 #include "storage/embedded/blob_store.h"
+#include "storage/embedded/block.h"
 #include "storage/embedded/memtable.h"
 #include "storage/embedded/query_engine.h"
 #include "storage/embedded/wal.h"
@@ -30,13 +30,15 @@ constexpr char kFormatLine[] = "hoptrace-store 1\n";
 using ValueMap = std::unordered_map<Hash128, std::string, Hash128Hasher>;
 
 uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 // WAL batch payload: [varint n values]([16B hash][length-prefixed value])* [varint n spans]
 // (length-prefixed EncodeSpan bytes)*.
-void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector<const std::pair<const Hash128, std::string>*>& values,
+void EncodeBatchPayload(const std::vector<EncodedSpan>& spans,
+                        const std::vector<const std::pair<const Hash128, std::string>*>& values,
                         std::string* out) {
   PutVarint64(out, values.size());
   for (const auto* v : values) {
@@ -47,7 +49,8 @@ void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector
   PutVarint64(out, spans.size());
   for (const auto& s : spans) {
     size_t framed = 0;
-    for (const std::string* part : {&s.body, &s.resource, &s.scope}) framed += VarintLength(part->size()) + part->size();
+    for (const std::string* part : {&s.body, &s.resource, &s.scope})
+      framed += VarintLength(part->size()) + part->size();
     PutVarint64(out, framed);
     PutLengthPrefixed(out, s.body);
     PutLengthPrefixed(out, s.resource);
@@ -56,7 +59,8 @@ void EncodeBatchPayload(const std::vector<EncodedSpan>& spans, const std::vector
 }
 
 // Removes spans already held by `imms` or `blocks` (a re-sent span). Returns how many.
-StatusOr<uint64_t> DropKnown(std::vector<EncodedSpan>* spans, const std::deque<std::shared_ptr<MemTable>>& imms,
+StatusOr<uint64_t> DropKnown(std::vector<EncodedSpan>* spans,
+                             const std::deque<std::shared_ptr<MemTable>>& imms,
                              const std::vector<std::shared_ptr<BlockReader>>& blocks) {
   if (imms.empty() && blocks.empty()) return uint64_t{0};
   std::map<TraceId, std::vector<SpanId>> in_blocks;
@@ -90,7 +94,8 @@ StatusOr<uint64_t> DropKnown(std::vector<EncodedSpan>* spans, const std::deque<s
 
 struct Writer {
   std::vector<EncodedSpan> spans;
-  std::vector<std::shared_ptr<BlockReader>> checked_blocks;  // blocks already searched for duplicates
+  std::vector<std::shared_ptr<BlockReader>>
+      checked_blocks;  // blocks already searched for duplicates
   ValueMap values;
   Status status;
   uint64_t stored = 0;
@@ -125,13 +130,17 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
     return WithSnapshot<std::vector<Span>>([&](const PartList& p) { return QueryTrace(p, id); });
   }
   StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& f, size_t limit) override {
-    return WithSnapshot<std::vector<TraceSummary>>([&](const PartList& p) { return QuerySearchTraces(p, f, limit); });
+    return WithSnapshot<std::vector<TraceSummary>>(
+        [&](const PartList& p) { return QuerySearchTraces(p, f, limit); });
   }
-  StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& f, SpanOrder order, size_t limit) override {
-    return WithSnapshot<std::vector<Span>>([&](const PartList& p) { return QuerySearchSpans(p, f, order, limit); });
+  StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& f, SpanOrder order,
+                                          size_t limit) override {
+    return WithSnapshot<std::vector<Span>>(
+        [&](const PartList& p) { return QuerySearchSpans(p, f, order, limit); });
   }
   StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& r) override {
-    return WithSnapshot<std::vector<AggregateRow>>([&](const PartList& p) { return QueryAggregate(p, r); });
+    return WithSnapshot<std::vector<AggregateRow>>(
+        [&](const PartList& p) { return QueryAggregate(p, r); });
   }
   StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) override;
   StoreStats GetStats() override;
@@ -173,7 +182,7 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   Status CheckFormat();
   Status ReplayWal(uint64_t max_covered);
   Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
-  Status FlushOne();   // flushes imm_.front(); REQUIRES: flush_mu_
+  Status FlushOne();  // flushes imm_.front(); REQUIRES: flush_mu_
   Status WriteAndInstall(const std::shared_ptr<MemTable>& imm);  // REQUIRES: flush_mu_
   void FlushLoop();
   StatusOr<RetentionResult> RetentionLocked(const RetentionPolicy& policy);  // REQUIRES: flush_mu_
@@ -187,32 +196,33 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
 
   // Version: what queries see.
   std::mutex version_mu_;
-  std::shared_ptr<MemTable> mem_;                      // guarded by version_mu_ (changed under write_mu_ too)
-  std::deque<std::shared_ptr<MemTable>> imm_;          // guarded by version_mu_
-  std::vector<std::shared_ptr<BlockReader>> blocks_;   // guarded by version_mu_
-  std::condition_variable flush_cv_;       // flusher: work available
-  std::condition_variable flush_done_cv_;  // an imm was flushed
-  bool stop_ = false;                      // guarded by version_mu_
-  bool flushing_ = false;                  // a flush (block, then WAL trim) is under way
-  Status bg_error_;                        // guarded by version_mu_
-  uint64_t quarantined_ = 0;               // guarded by version_mu_
+  std::shared_ptr<MemTable> mem_;  // guarded by version_mu_ (changed under write_mu_ too)
+  std::deque<std::shared_ptr<MemTable>> imm_;         // guarded by version_mu_
+  std::vector<std::shared_ptr<BlockReader>> blocks_;  // guarded by version_mu_
+  std::condition_variable flush_cv_;                  // flusher: work available
+  std::condition_variable flush_done_cv_;             // an imm was flushed
+  bool stop_ = false;                                 // guarded by version_mu_
+  bool flushing_ = false;                             // a flush (block, then WAL trim) is under way
+  Status bg_error_;                                   // guarded by version_mu_
+  uint64_t quarantined_ = 0;                          // guarded by version_mu_
 
   // Group commit.
   std::mutex write_mu_;
-  std::deque<Writer*> writers_;           // guarded by write_mu_
-  std::unique_ptr<WritableFile> wal_;     // owned by the leader
+  std::deque<Writer*> writers_;        // guarded by write_mu_
+  std::unique_ptr<WritableFile> wal_;  // owned by the leader
   uint64_t wal_seq_ = 0;
   std::unordered_set<Hash128, Hash128Hasher> wal_values_;  // large values in the current segment
   bool wal_broken_ = false;
 
-  std::mutex flush_mu_;  // serialises flushes and retention
+  std::mutex flush_mu_;                                // serialises flushes and retention
   std::shared_ptr<const ChunkDictionary> dictionary_;  // guarded by flush_mu_
   int blocks_since_training_ = 0;                      // guarded by flush_mu_
   std::thread flusher_;
 };
 
 Status EmbeddedStoreImpl::Init() {
-  for (const auto& d : {opts_.dir, wal_dir_, block_dir_, quarantine_dir_}) HT_RETURN_IF_ERROR(fs_->CreateDirs(d));
+  for (const auto& d : {opts_.dir, wal_dir_, block_dir_, quarantine_dir_})
+    HT_RETURN_IF_ERROR(fs_->CreateDirs(d));
   HT_ASSIGN_OR_RETURN(lock_, fs_->LockFile(JoinPath(opts_.dir, "LOCK")));
   HT_RETURN_IF_ERROR(CheckFormat());
   HT_RETURN_IF_ERROR(blobs_.Open());
@@ -224,7 +234,8 @@ Status EmbeddedStoreImpl::Init() {
     std::string path = JoinPath(block_dir_, name);
     uint64_t seq;
     if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
-      HT_RETURN_IF_ERROR(fs_->RemoveFile(path));  // an unfinished flush; its data is still in the WAL
+      HT_RETURN_IF_ERROR(
+          fs_->RemoveFile(path));  // an unfinished flush; its data is still in the WAL
       continue;
     }
     if (!ParseBlockFileName(name, &seq)) continue;
@@ -259,7 +270,8 @@ Status EmbeddedStoreImpl::CheckFormat() {
   for (const auto& d : {wal_dir_, block_dir_}) {
     HT_ASSIGN_OR_RETURN(auto names, fs_->GetChildren(d));
     if (!names.empty()) {
-      return FailedPreconditionError("data directory " + opts_.dir + " has data but no FORMAT file; not a store of this build");
+      return FailedPreconditionError("data directory " + opts_.dir +
+                                     " has data but no FORMAT file; not a store of this build");
     }
   }
   HT_ASSIGN_OR_RETURN(auto f, fs_->NewWritableFile(path + ".tmp"));
@@ -304,7 +316,8 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
       for (uint64_t k = 0; k < nvalues; ++k) {
         Hash128 h;
         std::string_view v;
-        if (!d.GetFixed64(&h.lo) || !d.GetFixed64(&h.hi) || !d.GetLengthPrefixed(&v)) return DataLossError("bad WAL batch");
+        if (!d.GetFixed64(&h.lo) || !d.GetFixed64(&h.hi) || !d.GetLengthPrefixed(&v))
+          return DataLossError("bad WAL batch");
         values.emplace(h, std::string(v));
       }
       if (!d.GetVarint64(&nspans) || nspans > d.remaining()) return DataLossError("bad WAL batch");
@@ -319,7 +332,9 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
       std::vector<EncodedSpan> encoded;
       std::vector<Span> decoded(nspans);  // outlive `encoded`, which points into them
       ValueMap batch_values;
-      sink.store = [&](const Hash128& h, std::string_view v) { batch_values.emplace(h, std::string(v)); };
+      sink.store = [&](const Hash128& h, std::string_view v) {
+        batch_values.emplace(h, std::string(v));
+      };
       for (uint64_t k = 0; k < nspans; ++k) {
         std::string_view framed;
         if (!d.GetLengthPrefixed(&framed)) return DataLossError("bad WAL batch");
@@ -343,14 +358,16 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
       HT_RETURN_IF_ERROR(out->Sync());
       HT_RETURN_IF_ERROR(fs_->SyncDir(quarantine_dir_));
       Log(LogLevel::kError, kComponent,
-          "WAL " + WalSegmentName(seq) + " is damaged after " + std::to_string(result->records) + " records: " +
-              std::to_string(result->dropped_bytes) + " bytes (with later complete records) cannot be replayed; " +
+          "WAL " + WalSegmentName(seq) + " is damaged after " + std::to_string(result->records) +
+              " records: " + std::to_string(result->dropped_bytes) +
+              " bytes (with later complete records) cannot be replayed; " +
               "the original is kept in " + copy);
       HT_RETURN_IF_ERROR(fs_->Truncate(path, result->valid_bytes));
     } else if (result->dropped_bytes > 0) {
       Log(LogLevel::kWarning, kComponent,
-          "WAL " + WalSegmentName(seq) + ": truncating a torn tail of " + std::to_string(result->dropped_bytes) +
-              " bytes after " + std::to_string(result->records) + " records");
+          "WAL " + WalSegmentName(seq) + ": truncating a torn tail of " +
+              std::to_string(result->dropped_bytes) + " bytes after " +
+              std::to_string(result->records) + " records");
       HT_RETURN_IF_ERROR(fs_->Truncate(path, result->valid_bytes));
     }
     // Freeze only at segment boundaries, so a block never covers part of a segment.
@@ -362,12 +379,14 @@ Status EmbeddedStoreImpl::ReplayWal(uint64_t max_covered) {
   }
   if (!replay.empty() && spans == 0 && imm_.empty()) {
     // Nothing to recover (empty or fully torn segments): start clean.
-    for (uint64_t seq : replay) HT_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(wal_dir_, WalSegmentName(seq))));
+    for (uint64_t seq : replay)
+      HT_RETURN_IF_ERROR(fs_->RemoveFile(JoinPath(wal_dir_, WalSegmentName(seq))));
     HT_RETURN_IF_ERROR(fs_->SyncDir(wal_dir_));
     mem_ = std::make_shared<MemTable>(max_seq + 1, &blobs_);
   } else if (!replay.empty()) {
     Log(LogLevel::kInfo, kComponent,
-        "recovered " + std::to_string(spans) + " spans from " + std::to_string(replay.size()) + " WAL segments");
+        "recovered " + std::to_string(spans) + " spans from " + std::to_string(replay.size()) +
+            " WAL segments");
   }
   std::lock_guard<std::mutex> wl(write_mu_);
   return OpenWalSegment(max_seq + 1);
@@ -519,7 +538,8 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
     for (Writer* x : group) {
       std::vector<std::shared_ptr<BlockReader>> fresh;
       for (const auto& b : blocks_now) {
-        if (std::find(x->checked_blocks.begin(), x->checked_blocks.end(), b) == x->checked_blocks.end()) {
+        if (std::find(x->checked_blocks.begin(), x->checked_blocks.end(), b) ==
+            x->checked_blocks.end()) {
           fresh.push_back(b);
         }
       }
@@ -621,7 +641,8 @@ Status EmbeddedStoreImpl::WriteAndInstall(const std::shared_ptr<MemTable>& imm) 
     HT_ASSIGN_OR_RETURN(auto reader, BlockReader::Open(fs_, written.path, &blobs_));
     Log(LogLevel::kDebug, kComponent,
         "wrote " + written.path + ": " + std::to_string(reader->rows()) + " spans, " +
-            std::to_string(reader->file_size()) + " bytes" + (written.dictionary ? "" : " (no dictionary)"));
+            std::to_string(reader->file_size()) + " bytes" +
+            (written.dictionary ? "" : " (no dictionary)"));
     std::lock_guard<std::mutex> l(version_mu_);
     blocks_.push_back(reader);
     imm_.pop_front();
@@ -645,7 +666,8 @@ Status EmbeddedStoreImpl::DeleteWalThrough(uint64_t seq) {
 }
 
 void EmbeddedStoreImpl::FlushLoop() {
-  auto next_retention = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
+  auto next_retention =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
   for (;;) {
     {
       std::unique_lock<std::mutex> l(version_mu_);
@@ -665,10 +687,12 @@ void EmbeddedStoreImpl::FlushLoop() {
       flush_cv_.wait_for(l, std::chrono::milliseconds(500), [&] { return stop_; });
     }
     bool has_policy = opts_.retention.max_age_ns || opts_.retention.max_bytes;
-    if (opts_.retention_interval_ms > 0 && has_policy && std::chrono::steady_clock::now() >= next_retention) {
+    if (opts_.retention_interval_ms > 0 && has_policy &&
+        std::chrono::steady_clock::now() >= next_retention) {
       auto r = RetentionLocked(opts_.retention);
       if (!r.ok()) Log(LogLevel::kError, kComponent, "retention failed: " + r.status().message());
-      next_retention = std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
+      next_retention =
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(opts_.retention_interval_ms);
     } else if (opts_.retention_interval_ms == 0 || !has_policy) {
       next_retention = std::chrono::steady_clock::now() + std::chrono::hours(24);
     }
@@ -717,7 +741,8 @@ void EmbeddedStoreImpl::Quarantine(const std::shared_ptr<BlockReader>& b, const 
   Log(LogLevel::kError, kComponent, "quarantining block " + name + ": " + why.message());
   Status s = fs_->RenameFile(b->path(), JoinPath(quarantine_dir_, name));
   if (s.ok()) s = fs_->SyncDir(block_dir_);
-  if (!s.ok()) Log(LogLevel::kError, kComponent, "could not move " + name + " to quarantine: " + s.message());
+  if (!s.ok())
+    Log(LogLevel::kError, kComponent, "could not move " + name + " to quarantine: " + s.message());
 }
 
 StatusOr<RetentionResult> EmbeddedStoreImpl::ApplyRetention(const RetentionPolicy& policy) {
@@ -733,7 +758,8 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
   {
     std::lock_guard<std::mutex> l(version_mu_);
     std::vector<std::shared_ptr<BlockReader>> by_age = blocks_;
-    std::sort(by_age.begin(), by_age.end(), [](const auto& a, const auto& b) { return a->max_end() < b->max_end(); });
+    std::sort(by_age.begin(), by_age.end(),
+              [](const auto& a, const auto& b) { return a->max_end() < b->max_end(); });
     uint64_t total = blobs_.bytes_on_disk();
     for (const auto& b : by_age) total += b->file_size();
     // Blob files live while any block references them; dropping a block may free some.
@@ -743,7 +769,8 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
     for (const auto& b : by_age)
       for (uint64_t f : b->blob_files()) ++blob_refs[f];
     for (const auto& b : by_age) {
-      bool old = policy.max_age_ns && now > *policy.max_age_ns && b->max_end() < now - *policy.max_age_ns;
+      bool old =
+          policy.max_age_ns && now > *policy.max_age_ns && b->max_end() < now - *policy.max_age_ns;
       bool big = policy.max_bytes && total > *policy.max_bytes;
       if (!old && !big) continue;
       drop.push_back(b);
@@ -756,7 +783,8 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
       }
     }
     for (const auto& b : drop) blocks_.erase(std::find(blocks_.begin(), blocks_.end(), b));
-    for (const auto& b : blocks_) live_blob_files.insert(b->blob_files().begin(), b->blob_files().end());
+    for (const auto& b : blocks_)
+      live_blob_files.insert(b->blob_files().begin(), b->blob_files().end());
   }
   for (const auto& b : drop) {
     HT_RETURN_IF_ERROR(fs_->RemoveFile(b->path()));
@@ -771,8 +799,9 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
     HT_ASSIGN_OR_RETURN(uint64_t freed, blobs_.DeleteUnreferencedFiles(live_blob_files));
     r.bytes_freed += freed;
     Log(LogLevel::kInfo, kComponent,
-        "retention dropped " + std::to_string(r.units_dropped) + " blocks (" + std::to_string(r.spans_dropped) +
-            " spans, " + std::to_string(r.bytes_freed) + " bytes)");
+        "retention dropped " + std::to_string(r.units_dropped) + " blocks (" +
+            std::to_string(r.spans_dropped) + " spans, " + std::to_string(r.bytes_freed) +
+            " bytes)");
   }
   return r;
 }

@@ -307,7 +307,8 @@ class MemPart final : public Part {
         p->first_service = d.dicts[kDictService].Get(d.dict[kDictService][r]);
       }
       const std::string& agent = d.dicts[kDictAgent].Get(d.dict[kDictAgent][r]);
-      if (!agent.empty() && std::find(p->agents.begin(), p->agents.end(), agent) == p->agents.end()) {
+      if (!agent.empty() &&
+          std::find(p->agents.begin(), p->agents.end(), agent) == p->agents.end()) {
         p->agents.push_back(agent);
       }
     }

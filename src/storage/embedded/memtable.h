@@ -5,12 +5,11 @@
 // never modified after insertion, so a reader that noted rows() sees a stable prefix.
 #pragma once
 
+#include <cstring>
 #include <memory>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <cstring>
 
 #include "common/hash.h"
 #include "model/span_codec.h"
@@ -44,7 +43,7 @@ struct EncodedSpan {
   int64_t input_tokens = 0, output_tokens = 0, total_tokens = 0;
   double cost = 0;
   const Attributes* attributes = nullptr;  // for the attribute-key list
-  std::vector<Hash128> large_values;  // referenced by body
+  std::vector<Hash128> large_values;       // referenced by body
 };
 // Encodes a span for the store. `cache` (optional) remembers the last resource and scope
 // encodings, so the spans of one resource do not re-encode it.
@@ -54,15 +53,18 @@ struct EncodeCache {
   const Scope* scope = nullptr;
   std::string scope_bytes;
 };
-EncodedSpan EncodeForStore(const Span& span, const LargeValueSink& sink, EncodeCache* cache = nullptr);
+EncodedSpan EncodeForStore(const Span& span, const LargeValueSink& sink,
+                           EncodeCache* cache = nullptr);
 
 class MemTable {
  public:
-  MemTable(uint64_t wal_first_seq, const BlobStore* blobs) : wal_first_seq_(wal_first_seq), wal_last_seq_(wal_first_seq), blobs_(blobs) {}
+  MemTable(uint64_t wal_first_seq, const BlobStore* blobs)
+      : wal_first_seq_(wal_first_seq), wal_last_seq_(wal_first_seq), blobs_(blobs) {}
 
   // Inserts spans not present yet; returns how many were new. `values` supplies large values
   // referenced by the spans that the blob store does not hold yet.
-  uint64_t Insert(std::vector<EncodedSpan>* spans, std::unordered_map<Hash128, std::string, Hash128Hasher>* values);
+  uint64_t Insert(std::vector<EncodedSpan>* spans,
+                  std::unordered_map<Hash128, std::string, Hash128Hasher>* values);
   bool Contains(const TraceId& t, const SpanId& s) const;
   bool HasLargeValue(const Hash128& h) const;
 
@@ -98,8 +100,9 @@ class MemTable {
     std::unordered_map<TraceId, std::vector<uint32_t>, TraceIdHasher> by_trace;
     // Open-addressing index of rows by span id (slot = row + 1, 0 = empty), for duplicates.
     std::vector<uint32_t> span_slots;
-    std::unordered_map<Hash128, std::string, Hash128Hasher> values;  // large values not in the blob store
-    std::unordered_set<Hash128, Hash128Hasher> value_refs;          // every large value referenced
+    std::unordered_map<Hash128, std::string, Hash128Hasher>
+        values;                                             // large values not in the blob store
+    std::unordered_set<Hash128, Hash128Hasher> value_refs;  // every large value referenced
     uint64_t min_start = UINT64_MAX, max_start = 0;
   };
 

@@ -26,8 +26,9 @@ class Part {
   // Calls fn for consecutive runs of rows with the columns in `mask` decoded; the view is valid
   // only during the call. Runs whose start range cannot intersect [min_start, max_start] may be
   // skipped.
-  virtual Status Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
-                      const std::function<Status(uint64_t first_row, const ColumnView&)>& fn) const = 0;
+  virtual Status Scan(
+      ColumnMask mask, uint64_t min_start, uint64_t max_start,
+      const std::function<Status(uint64_t first_row, const ColumnView&)>& fn) const = 0;
   // The trace of `row`; *run_end is set past the last row known to share it (>= row + 1).
   virtual TraceId TraceOfRow(uint64_t row, uint64_t* run_end) const = 0;
   // Span ids of rows, cheaply (no full decode).

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstring>
 #include <map>
-#include "common/thread_pool.h"
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/thread_pool.h"
 #include "storage/embedded/memtable.h"
 
 namespace hoptrace {
@@ -26,9 +26,9 @@ struct PartFilter {
 
 PartFilter Resolve(const Part& part, const SpanFilter& f) {
   PartFilter pf;
-  const std::pair<int, const std::string*> fields[] = {{kDictService, &f.service}, {kDictAgent, &f.agent},
-                                                       {kDictModel, &f.model},     {kDictTool, &f.tool},
-                                                       {kDictName, &f.name},       {kDictOperation, &f.operation}};
+  const std::pair<int, const std::string*> fields[] = {
+      {kDictService, &f.service}, {kDictAgent, &f.agent}, {kDictModel, &f.model},
+      {kDictTool, &f.tool},       {kDictName, &f.name},   {kDictOperation, &f.operation}};
   for (const auto& [col, value] : fields) {
     if (value->empty()) continue;
     pf.has_eq[col] = true;
@@ -38,7 +38,8 @@ PartFilter Resolve(const Part& part, const SpanFilter& f) {
   if (f.start_min_unix_nano > part.min_start() || f.start_max_unix_nano < part.max_start()) {
     pf.mask |= ColumnBit(kColStart);
     pf.check_time = true;
-    if (part.max_start() < f.start_min_unix_nano || part.min_start() > f.start_max_unix_nano) pf.impossible = true;
+    if (part.max_start() < f.start_min_unix_nano || part.min_start() > f.start_max_unix_nano)
+      pf.impossible = true;
   }
   if (f.status) pf.mask |= ColumnBit(kColFlags);
   if (f.min_duration_ns || f.max_duration_ns) pf.mask |= ColumnBit(kColDuration);
@@ -52,7 +53,8 @@ PartFilter Resolve(const Part& part, const SpanFilter& f) {
 }
 
 bool MatchRow(const PartFilter& pf, const SpanFilter& f, const ColumnView& v, size_t i) {
-  if (pf.check_time && (v.start[i] < f.start_min_unix_nano || v.start[i] > f.start_max_unix_nano)) return false;
+  if (pf.check_time && (v.start[i] < f.start_min_unix_nano || v.start[i] > f.start_max_unix_nano))
+    return false;
   for (int c = 0; c < kNumDictColumns; ++c) {
     if (pf.has_eq[c] && v.dict[c][i] != pf.eq[c]) return false;
   }
@@ -73,9 +75,11 @@ bool MatchAttributes(const SpanFilter& f, const Span& s) {
 // Calls fn(first_row, view, matched rows within the view) for every run of rows of `part`
 // matching `f`, with the columns of `extra` decoded too. If `want_spans`, also passes the decoded
 // spans of the matched rows (always decoded when the filter has attribute predicates).
-using MatchFn = std::function<Status(uint64_t first, const ColumnView& v, const std::vector<uint32_t>& idx,
-                                     const std::vector<Span>* spans)>;
-Status ScanMatches(const Part& part, const SpanFilter& f, ColumnMask extra, bool want_spans, const MatchFn& fn) {
+using MatchFn =
+    std::function<Status(uint64_t first, const ColumnView& v, const std::vector<uint32_t>& idx,
+                         const std::vector<Span>* spans)>;
+Status ScanMatches(const Part& part, const SpanFilter& f, ColumnMask extra, bool want_spans,
+                   const MatchFn& fn) {
   PartFilter pf = Resolve(part, f);
   if (pf.impossible) return Status::Ok();
   thread_local std::vector<uint32_t> idx;
@@ -130,7 +134,8 @@ StatusOr<std::vector<Span>> QueryTrace(const PartList& parts, const TraceId& id)
   }
   if (out.empty()) return NotFoundError("trace " + ToHex(id) + " not found");
   // A block returns its rows in order already; sorting (moving whole spans) only when needed.
-  if (!std::is_sorted(out.begin(), out.end(), SpanLess)) std::sort(out.begin(), out.end(), SpanLess);
+  if (!std::is_sorted(out.begin(), out.end(), SpanLess))
+    std::sort(out.begin(), out.end(), SpanLess);
   return out;
 }
 
@@ -148,12 +153,13 @@ StatusOr<bool> QueryContainsSpan(const PartList& parts, const TraceId& trace, co
   return false;
 }
 
-StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts, const SpanFilter& filter, size_t limit) {
+StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts,
+                                                      const SpanFilter& filter, size_t limit) {
   std::unordered_set<TraceId, TraceIdHasher> matched;
   for (const auto& p : parts) {
     HT_RETURN_IF_ERROR(ScanMatches(*p, filter, 0, false,
-                                   [&](uint64_t first, const ColumnView&, const std::vector<uint32_t>& idx,
-                                       const std::vector<Span>*) {
+                                   [&](uint64_t first, const ColumnView&,
+                                       const std::vector<uint32_t>& idx, const std::vector<Span>*) {
                                      uint64_t run_end = 0;
                                      for (uint32_t i : idx) {
                                        uint64_t row = first + i;
@@ -197,8 +203,8 @@ StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts, con
   return out;
 }
 
-StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFilter& filter, SpanOrder order,
-                                             size_t limit) {
+StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFilter& filter,
+                                             SpanOrder order, size_t limit) {
   if (limit == 0) return std::vector<Span>{};
   struct Candidate {
     uint64_t key;
@@ -206,25 +212,29 @@ StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFi
     uint64_t row;
   };
   std::vector<Candidate> cands;
-  const ColumnMask mask = order == SpanOrder::kNewestFirst ? ColumnBit(kColStart) : ColumnBit(kColDuration);
+  const ColumnMask mask =
+      order == SpanOrder::kNewestFirst ? ColumnBit(kColStart) : ColumnBit(kColDuration);
   auto key_greater = [](const Candidate& a, const Candidate& b) { return a.key > b.key; };
   // Keeps the candidate list bounded: everything tied with the limit-th key is kept, so the
   // exact tie-break by (trace id, span id) below sees all contenders.
   auto prune = [&]() {
     if (cands.size() <= 4 * limit + 1024) return;
-    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(), key_greater);
+    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(),
+                     key_greater);
     uint64_t kth = cands[limit - 1].key;
-    cands.erase(std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
-                cands.end());
+    cands.erase(
+        std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
+        cands.end());
   };
   for (uint32_t pi = 0; pi < parts.size(); ++pi) {
     HT_RETURN_IF_ERROR(ScanMatches(*parts[pi], filter, mask, false,
-                                   [&](uint64_t first, const ColumnView& v, const std::vector<uint32_t>& idx,
-                                       const std::vector<Span>*) {
+                                   [&](uint64_t first, const ColumnView& v,
+                                       const std::vector<uint32_t>& idx, const std::vector<Span>*) {
                                      for (uint32_t i : idx) {
                                        uint64_t key = order == SpanOrder::kNewestFirst
                                                           ? v.start[i]
-                                                          : static_cast<uint64_t>(std::max<int64_t>(0, v.duration[i]));
+                                                          : static_cast<uint64_t>(std::max<int64_t>(
+                                                                0, v.duration[i]));
                                        cands.push_back({key, pi, first + i});
                                      }
                                      prune();
@@ -232,10 +242,12 @@ StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFi
                                    }));
   }
   if (cands.size() > limit) {
-    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(), key_greater);
+    std::nth_element(cands.begin(), cands.begin() + static_cast<ptrdiff_t>(limit - 1), cands.end(),
+                     key_greater);
     uint64_t kth = cands[limit - 1].key;
-    cands.erase(std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
-                cands.end());
+    cands.erase(
+        std::remove_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.key < kth; }),
+        cands.end());
   }
   std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
     return a.part != b.part ? a.part < b.part : a.row < b.row;
@@ -250,7 +262,8 @@ StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFi
     i = j;
   }
   auto key_of = [&](const Span& s) {
-    return order == SpanOrder::kNewestFirst ? s.start_unix_nano : static_cast<uint64_t>(s.duration_ns());
+    return order == SpanOrder::kNewestFirst ? s.start_unix_nano
+                                            : static_cast<uint64_t>(s.duration_ns());
   };
   std::sort(spans.begin(), spans.end(), [&](const Span& a, const Span& b) {
     uint64_t ka = key_of(a), kb = key_of(b);
@@ -292,14 +305,22 @@ using GroupMap = std::map<std::vector<std::string>, Acc>;
 
 int DictOf(GroupField f) {
   switch (f) {
-    case GroupField::kAgent: return kDictAgent;
-    case GroupField::kModel: return kDictModel;
-    case GroupField::kProvider: return kDictProvider;
-    case GroupField::kTool: return kDictTool;
-    case GroupField::kService: return kDictService;
-    case GroupField::kOperation: return kDictOperation;
-    case GroupField::kName: return kDictName;
-    default: return -1;
+    case GroupField::kAgent:
+      return kDictAgent;
+    case GroupField::kModel:
+      return kDictModel;
+    case GroupField::kProvider:
+      return kDictProvider;
+    case GroupField::kTool:
+      return kDictTool;
+    case GroupField::kService:
+      return kDictService;
+    case GroupField::kOperation:
+      return kDictOperation;
+    case GroupField::kName:
+      return kDictName;
+    default:
+      return -1;
   }
 }
 
@@ -317,16 +338,16 @@ void AddRow(Acc& a, const ColumnView& v, uint32_t i, bool with_percentiles) {
 
 // Aggregates one part into `global`. Fast path: a single dictionary or status key, with
 // accumulators indexed by the part's dictionary id.
-Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateRequest& req, ColumnMask mask,
-                     bool want_spans, GroupMap* global_out) {
+Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateRequest& req,
+                     ColumnMask mask, bool want_spans, GroupMap* global_out) {
   GroupMap& global = *global_out;
   const size_t k = req.group_by.size();
   if (k == 1 && req.group_by[0].field != GroupField::kAttribute) {
     const int dict = DictOf(req.group_by[0].field);
     std::vector<Acc> accs;
     HT_RETURN_IF_ERROR(ScanMatches(*part, req.filter, mask, false,
-                                   [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx,
-                                       const std::vector<Span>*) {
+                                   [&](uint64_t, const ColumnView& v,
+                                       const std::vector<uint32_t>& idx, const std::vector<Span>*) {
                                      const uint32_t* ids = dict >= 0 ? v.dict[dict] : nullptr;
                                      for (uint32_t i : idx) {
                                        uint32_t id = ids ? ids[i] : (v.flags[i] & 3u);
@@ -351,20 +372,37 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
   std::vector<uint32_t> ids(k);
   HT_RETURN_IF_ERROR(ScanMatches(
       *part, req.filter, mask, want_spans,
-      [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx, const std::vector<Span>* spans) {
+      [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx,
+          const std::vector<Span>* spans) {
         for (size_t m = 0; m < idx.size(); ++m) {
           uint32_t i = idx[m];
           for (size_t g = 0; g < k; ++g) {
             const GroupKey& key = req.group_by[g];
             switch (key.field) {
-              case GroupField::kAgent: ids[g] = v.dict[kDictAgent][i]; break;
-              case GroupField::kModel: ids[g] = v.dict[kDictModel][i]; break;
-              case GroupField::kProvider: ids[g] = v.dict[kDictProvider][i]; break;
-              case GroupField::kTool: ids[g] = v.dict[kDictTool][i]; break;
-              case GroupField::kService: ids[g] = v.dict[kDictService][i]; break;
-              case GroupField::kOperation: ids[g] = v.dict[kDictOperation][i]; break;
-              case GroupField::kName: ids[g] = v.dict[kDictName][i]; break;
-              case GroupField::kStatus: ids[g] = v.flags[i] & 3; break;
+              case GroupField::kAgent:
+                ids[g] = v.dict[kDictAgent][i];
+                break;
+              case GroupField::kModel:
+                ids[g] = v.dict[kDictModel][i];
+                break;
+              case GroupField::kProvider:
+                ids[g] = v.dict[kDictProvider][i];
+                break;
+              case GroupField::kTool:
+                ids[g] = v.dict[kDictTool][i];
+                break;
+              case GroupField::kService:
+                ids[g] = v.dict[kDictService][i];
+                break;
+              case GroupField::kOperation:
+                ids[g] = v.dict[kDictOperation][i];
+                break;
+              case GroupField::kName:
+                ids[g] = v.dict[kDictName][i];
+                break;
+              case GroupField::kStatus:
+                ids[g] = v.flags[i] & 3;
+                break;
               case GroupField::kAttribute: {
                 const AnyValue* a = FindAttribute((*spans)[m].attributes, key.attribute);
                 ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
@@ -411,15 +449,33 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
     std::vector<std::string> key(k);
     for (size_t g = 0; g < k; ++g) {
       switch (req.group_by[g].field) {
-        case GroupField::kAgent: key[g] = part->DictGet(kDictAgent, t[g]); break;
-        case GroupField::kModel: key[g] = part->DictGet(kDictModel, t[g]); break;
-        case GroupField::kProvider: key[g] = part->DictGet(kDictProvider, t[g]); break;
-        case GroupField::kTool: key[g] = part->DictGet(kDictTool, t[g]); break;
-        case GroupField::kService: key[g] = part->DictGet(kDictService, t[g]); break;
-        case GroupField::kOperation: key[g] = part->DictGet(kDictOperation, t[g]); break;
-        case GroupField::kName: key[g] = part->DictGet(kDictName, t[g]); break;
-        case GroupField::kStatus: key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g]))); break;
-        case GroupField::kAttribute: key[g] = attr_values[g].Get(t[g]); break;
+        case GroupField::kAgent:
+          key[g] = part->DictGet(kDictAgent, t[g]);
+          break;
+        case GroupField::kModel:
+          key[g] = part->DictGet(kDictModel, t[g]);
+          break;
+        case GroupField::kProvider:
+          key[g] = part->DictGet(kDictProvider, t[g]);
+          break;
+        case GroupField::kTool:
+          key[g] = part->DictGet(kDictTool, t[g]);
+          break;
+        case GroupField::kService:
+          key[g] = part->DictGet(kDictService, t[g]);
+          break;
+        case GroupField::kOperation:
+          key[g] = part->DictGet(kDictOperation, t[g]);
+          break;
+        case GroupField::kName:
+          key[g] = part->DictGet(kDictName, t[g]);
+          break;
+        case GroupField::kStatus:
+          key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g])));
+          break;
+        case GroupField::kAttribute:
+          key[g] = attr_values[g].Get(t[g]);
+          break;
       }
     }
     global[std::move(key)].Merge(std::move(acc));
@@ -429,8 +485,8 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
 
 }  // namespace
 
-
-StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const AggregateRequest& req) {
+StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts,
+                                                   const AggregateRequest& req) {
   const size_t k = req.group_by.size();
   ColumnMask mask = ColumnBit(kColFlags) | ColumnBit(kColInputTokens) | ColumnBit(kColOutputTokens);
   if (req.with_cost) mask |= ColumnBit(kColTotalTokens) | ColumnBit(kColCost);
@@ -438,15 +494,32 @@ StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const 
   bool want_spans = false;
   for (const auto& g : req.group_by) {
     switch (g.field) {
-      case GroupField::kAgent: mask |= ColumnBit(kColDictFirst + kDictAgent); break;
-      case GroupField::kModel: mask |= ColumnBit(kColDictFirst + kDictModel); break;
-      case GroupField::kProvider: mask |= ColumnBit(kColDictFirst + kDictProvider); break;
-      case GroupField::kTool: mask |= ColumnBit(kColDictFirst + kDictTool); break;
-      case GroupField::kService: mask |= ColumnBit(kColDictFirst + kDictService); break;
-      case GroupField::kOperation: mask |= ColumnBit(kColDictFirst + kDictOperation); break;
-      case GroupField::kName: mask |= ColumnBit(kColDictFirst + kDictName); break;
-      case GroupField::kStatus: break;
-      case GroupField::kAttribute: want_spans = true; break;
+      case GroupField::kAgent:
+        mask |= ColumnBit(kColDictFirst + kDictAgent);
+        break;
+      case GroupField::kModel:
+        mask |= ColumnBit(kColDictFirst + kDictModel);
+        break;
+      case GroupField::kProvider:
+        mask |= ColumnBit(kColDictFirst + kDictProvider);
+        break;
+      case GroupField::kTool:
+        mask |= ColumnBit(kColDictFirst + kDictTool);
+        break;
+      case GroupField::kService:
+        mask |= ColumnBit(kColDictFirst + kDictService);
+        break;
+      case GroupField::kOperation:
+        mask |= ColumnBit(kColDictFirst + kDictOperation);
+        break;
+      case GroupField::kName:
+        mask |= ColumnBit(kColDictFirst + kDictName);
+        break;
+      case GroupField::kStatus:
+        break;
+      case GroupField::kAttribute:
+        want_spans = true;
+        break;
     }
   }
   // Parts are aggregated on two threads when there is enough to share.

@@ -10,10 +10,12 @@
 namespace hoptrace {
 
 StatusOr<std::vector<Span>> QueryTrace(const PartList& parts, const TraceId& id);
-StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts, const SpanFilter& filter, size_t limit);
-StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFilter& filter, SpanOrder order,
-                                             size_t limit);
-StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts, const AggregateRequest& request);
+StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts,
+                                                      const SpanFilter& filter, size_t limit);
+StatusOr<std::vector<Span>> QuerySearchSpans(const PartList& parts, const SpanFilter& filter,
+                                             SpanOrder order, size_t limit);
+StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts,
+                                                   const AggregateRequest& request);
 // True when some part holds span (trace, span).
 StatusOr<bool> QueryContainsSpan(const PartList& parts, const TraceId& trace, const SpanId& span);
 

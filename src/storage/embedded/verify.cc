@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "common/coding.h"
-#include "storage/embedded/block.h"
 #include "storage/embedded/blob_store.h"
+#include "storage/embedded/block.h"
 #include "storage/embedded/chunk.h"
 #include "storage/embedded/embedded_store.h"
 #include "storage/embedded/wal.h"
@@ -26,7 +26,8 @@ void VerifyWal(FileSystem* fs, const std::string& dir, VerifyReport* r) {
       for (uint64_t i = 0; i < nvalues; ++i) {
         uint64_t lo, hi;
         std::string_view v;
-        if (!d.GetFixed64(&lo) || !d.GetFixed64(&hi) || !d.GetLengthPrefixed(&v)) return DataLossError("bad batch value");
+        if (!d.GetFixed64(&lo) || !d.GetFixed64(&hi) || !d.GetLengthPrefixed(&v))
+          return DataLossError("bad batch value");
       }
       if (!d.GetVarint64(&nspans)) return DataLossError("bad batch span count");
       r->wal_spans += nspans;
@@ -39,8 +40,9 @@ void VerifyWal(FileSystem* fs, const std::string& dir, VerifyReport* r) {
     r->wal_records += res->records;
     r->wal_torn_bytes += res->dropped_bytes;
     if (res->corrupt) {
-      r->problems.push_back("wal/" + name + ": corrupt record after " + std::to_string(res->records) +
-                            " records; " + std::to_string(res->dropped_bytes) + " bytes unreadable");
+      r->problems.push_back("wal/" + name + ": corrupt record after " +
+                            std::to_string(res->records) + " records; " +
+                            std::to_string(res->dropped_bytes) + " bytes unreadable");
     }
   }
 }
@@ -62,13 +64,15 @@ void VerifyBlobs(FileSystem* fs, const std::string& dir, VerifyReport* r) {
     size_t pos = 0;
     while (pos < data.size()) {
       if (data.size() - pos < kBlobRecordHeader || DecodeFixed32(data.data() + pos) != kBlobMagic) {
-        r->problems.push_back("blobs/" + name + ": bad record header at offset " + std::to_string(pos));
+        r->problems.push_back("blobs/" + name + ": bad record header at offset " +
+                              std::to_string(pos));
         break;
       }
       size_t len;
       s = VerifyChunk(std::string_view(data).substr(pos + kBlobRecordHeader), &len);
       if (!s.ok()) {
-        r->problems.push_back("blobs/" + name + " at offset " + std::to_string(pos) + ": " + s.message());
+        r->problems.push_back("blobs/" + name + " at offset " + std::to_string(pos) + ": " +
+                              s.message());
         break;
       }
       ++r->blobs;

@@ -14,7 +14,8 @@ std::string WalSegmentName(uint64_t seq) {
 }
 
 bool ParseWalSegmentName(const std::string& name, uint64_t* seq) {
-  if (name.size() != 24 || name.compare(0, 4, "wal-") != 0 || name.compare(20, 4, ".log") != 0) return false;
+  if (name.size() != 24 || name.compare(0, 4, "wal-") != 0 || name.compare(20, 4, ".log") != 0)
+    return false;
   uint64_t v = 0;
   for (size_t i = 4; i < 20; ++i) {
     if (name[i] < '0' || name[i] > '9') return false;
@@ -31,7 +32,8 @@ void AppendWalRecord(std::string* out, uint8_t type, std::string_view payload) {
   char* h = out->data() + header_at;
   EncodeFixed32(h, static_cast<uint32_t>(payload.size()));
   h[8] = static_cast<char>(type);
-  EncodeFixed32(h + 4, Checksum32Seeded(std::string_view(h + 8, 1 + payload.size()), payload.size()));
+  EncodeFixed32(h + 4,
+                Checksum32Seeded(std::string_view(h + 8, 1 + payload.size()), payload.size()));
 }
 
 size_t BeginWalRecord(std::string* out) {
@@ -79,9 +81,11 @@ StatusOr<WalReadResult> ReadWalSegment(FileSystem* fs, const std::string& path,
   // A torn tail is the prefix of one record cut short by a crash. If a complete, valid record
   // starts anywhere after the bad one, the segment was damaged instead (bounded search).
   uint64_t budget = 256ull << 20;
-  for (size_t p = pos + 1; r.dropped_bytes > 0 && p + kWalHeaderSize <= data.size() && budget > 0; ++p) {
+  for (size_t p = pos + 1; r.dropped_bytes > 0 && p + kWalHeaderSize <= data.size() && budget > 0;
+       ++p) {
     uint32_t len = DecodeFixed32(data.data() + p);
-    if (len <= kWalMaxRecord && p + kWalHeaderSize + len <= data.size()) budget -= std::min<uint64_t>(budget, len + 1);
+    if (len <= kWalMaxRecord && p + kWalHeaderSize + len <= data.size())
+      budget -= std::min<uint64_t>(budget, len + 1);
     if (ValidRecordAt(data, p)) {
       r.corrupt = true;
       break;
