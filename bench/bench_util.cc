@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/json.h"
+
 namespace hoptrace::bench {
 
 double Median(std::vector<double> values) {
@@ -120,99 +122,15 @@ StatusOr<std::string> RunInChild(const std::function<std::string()>& fn) {
   return result;
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-std::string JsonNumber(double d) {
-  if (!std::isfinite(d)) return "null";
-  char buf[40];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    if (std::strtod(buf, nullptr) == d) break;
-  }
-  return buf;
-}
-
-namespace {
-
-void AppendJsonValue(const AnyValue& v, std::string* out) {
-  switch (v.type) {
-    case AnyValue::Type::kEmpty:
-      *out += "null";
-      break;
-    case AnyValue::Type::kString:
-    case AnyValue::Type::kBytes:
-      *out += JsonString(v.string_value);
-      break;
-    case AnyValue::Type::kBool:
-      *out += v.bool_value ? "true" : "false";
-      break;
-    case AnyValue::Type::kInt:
-      *out += std::to_string(v.int_value);
-      break;
-    case AnyValue::Type::kDouble:
-      *out += JsonNumber(v.double_value);
-      break;
-    case AnyValue::Type::kArray:
-      out->push_back('[');
-      for (size_t i = 0; i < v.array_value.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendJsonValue(v.array_value[i], out);
-      }
-      out->push_back(']');
-      break;
-    case AnyValue::Type::kKvList:
-      out->push_back('{');
-      for (size_t i = 0; i < v.kvlist_value.size(); ++i) {
-        if (i) out->push_back(',');
-        *out += JsonString(v.kvlist_value[i].key);
-        out->push_back(':');
-        AppendJsonValue(v.kvlist_value[i].value, out);
-      }
-      out->push_back('}');
-      break;
-  }
-}
-
-}  // namespace
+std::string JsonNumber(double d) { return hoptrace::JsonNumber(d, /*nonfinite_as_null=*/true); }
 
 std::string AttributesJson(const Attributes& attrs) {
   std::string out = "{";
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i) out.push_back(',');
-    out += JsonString(attrs[i].key);
+    AppendJsonString(&out, attrs[i].key);
     out.push_back(':');
-    AppendJsonValue(attrs[i].value, &out);
+    AppendJson(&out, attrs[i].value);
   }
   out.push_back('}');
   return out;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json.h"
 #include "common/status.h"
 #include "model/span.h"
 
@@ -49,8 +50,7 @@ void RemoveTree(const std::string& path);
 // without a result gives an error naming the signal or exit status.
 StatusOr<std::string> RunInChild(const std::function<std::string()>& fn);
 
-// `s` as a JSON string literal, quotes included.
-std::string JsonString(std::string_view s);
+using hoptrace::JsonString;
 // A finite number as JSON (shortest round-trip form); null for NaN/inf.
 std::string JsonNumber(double d);
 

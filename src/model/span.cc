@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/json.h"
+
 namespace hoptrace {
 
 std::string ToHex(const uint8_t* data, size_t n) {
@@ -34,51 +36,13 @@ std::optional<std::array<uint8_t, N>> ParseHexId(std::string_view hex) {
   return out;
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          *out += buf;
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
-
 std::string DoubleText(double d) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  // Shortest form that round-trips.
-  for (int prec = 1; prec <= 17; ++prec) {
-    char b2[32];
-    std::snprintf(b2, sizeof b2, "%.*g", prec, d);
-    if (std::strtod(b2, nullptr) == d) return b2;
-  }
-  return buf;
+  return JsonNumber(d);
 }
+
+}  // namespace
 
 void AppendJson(std::string* out, const AnyValue& v) {
   switch (v.type) {
@@ -96,7 +60,7 @@ void AppendJson(std::string* out, const AnyValue& v) {
       *out += std::to_string(v.int_value);
       break;
     case AnyValue::Type::kDouble:
-      *out += DoubleText(v.double_value);
+      *out += JsonNumber(v.double_value);
       break;
     case AnyValue::Type::kArray:
       out->push_back('[');
@@ -118,7 +82,6 @@ void AppendJson(std::string* out, const AnyValue& v) {
       break;
   }
 }
-}  // namespace
 
 std::optional<TraceId> ParseTraceId(std::string_view hex) { return ParseHexId<16>(hex); }
 std::optional<SpanId> ParseSpanId(std::string_view hex) { return ParseHexId<8>(hex); }

@@ -6,6 +6,7 @@
 #include "common/coding.h"
 #include "common/log.h"
 #include "storage/embedded/chunk.h"
+#include "storage/embedded/file_names.h"
 
 namespace hoptrace {
 
@@ -13,22 +14,10 @@ namespace {
 constexpr uint64_t kMaxBlobFileBytes = 256ull << 20;
 }
 
-std::string BlobFileName(uint64_t n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "blob-%010llu.dat", static_cast<unsigned long long>(n));
-  return buf;
-}
+std::string BlobFileName(uint64_t n) { return NumberedFileName("blob-", n, 10, ".dat"); }
 
 bool ParseBlobFileName(const std::string& name, uint64_t* n) {
-  if (name.size() != 19 || name.compare(0, 5, "blob-") != 0 || name.compare(15, 4, ".dat") != 0)
-    return false;
-  uint64_t v = 0;
-  for (size_t i = 5; i < 15; ++i) {
-    if (name[i] < '0' || name[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
-  }
-  *n = v;
-  return true;
+  return ParseNumberedFileName(name, "blob-", 10, ".dat", n);
 }
 
 BlobStore::BlobStore(FileSystem* fs, std::string dir, int compression_level, size_t cache_bytes)

@@ -10,25 +10,14 @@
 #include "model/span_codec.h"
 #include "storage/embedded/block_format.h"
 #include "storage/embedded/chunk.h"
+#include "storage/embedded/file_names.h"
 
 namespace hoptrace {
 
-std::string BlockFileName(uint64_t seq) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "blk-%016llu.blk", static_cast<unsigned long long>(seq));
-  return buf;
-}
+std::string BlockFileName(uint64_t seq) { return NumberedFileName("blk-", seq, 16, ".blk"); }
 
 bool ParseBlockFileName(const std::string& name, uint64_t* seq) {
-  if (name.size() != 24 || name.compare(0, 4, "blk-") != 0 || name.compare(20, 4, ".blk") != 0)
-    return false;
-  uint64_t v = 0;
-  for (size_t i = 4; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
-  }
-  *seq = v;
-  return true;
+  return ParseNumberedFileName(name, "blk-", 16, ".blk", seq);
 }
 
 namespace {

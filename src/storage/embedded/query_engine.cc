@@ -370,6 +370,8 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
   std::unordered_map<std::string, uint64_t> tuple_ids;
   std::vector<std::vector<uint32_t>> tuples;
   std::vector<uint32_t> ids(k);
+  std::vector<int> dicts(k);  // dictionary column of each key, -1 for status and attributes
+  for (size_t g = 0; g < k; ++g) dicts[g] = DictOf(req.group_by[g].field);
   HT_RETURN_IF_ERROR(ScanMatches(
       *part, req.filter, mask, want_spans,
       [&](uint64_t, const ColumnView& v, const std::vector<uint32_t>& idx,
@@ -377,37 +379,13 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
         for (size_t m = 0; m < idx.size(); ++m) {
           uint32_t i = idx[m];
           for (size_t g = 0; g < k; ++g) {
-            const GroupKey& key = req.group_by[g];
-            switch (key.field) {
-              case GroupField::kAgent:
-                ids[g] = v.dict[kDictAgent][i];
-                break;
-              case GroupField::kModel:
-                ids[g] = v.dict[kDictModel][i];
-                break;
-              case GroupField::kProvider:
-                ids[g] = v.dict[kDictProvider][i];
-                break;
-              case GroupField::kTool:
-                ids[g] = v.dict[kDictTool][i];
-                break;
-              case GroupField::kService:
-                ids[g] = v.dict[kDictService][i];
-                break;
-              case GroupField::kOperation:
-                ids[g] = v.dict[kDictOperation][i];
-                break;
-              case GroupField::kName:
-                ids[g] = v.dict[kDictName][i];
-                break;
-              case GroupField::kStatus:
-                ids[g] = v.flags[i] & 3;
-                break;
-              case GroupField::kAttribute: {
-                const AnyValue* a = FindAttribute((*spans)[m].attributes, key.attribute);
-                ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
-                break;
-              }
+            if (dicts[g] >= 0) {
+              ids[g] = v.dict[dicts[g]][i];
+            } else if (req.group_by[g].field == GroupField::kStatus) {
+              ids[g] = v.flags[i] & 3;
+            } else {
+              const AnyValue* a = FindAttribute((*spans)[m].attributes, req.group_by[g].attribute);
+              ids[g] = attr_values[g].Intern(a ? a->ToText() : std::string());
             }
           }
           uint64_t tk;
@@ -423,16 +401,7 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
             if (inserted) tuples.push_back(ids);
             tk = it->second;
           }
-          Acc& a = local[tk];
-          ++a.spans;
-          if (FlagsStatus(v.flags[i]) == StatusCodeValue::kError) ++a.errors;
-          if (v.flags[i] & kFlagCounted) {
-            a.input += v.input_tokens[i];
-            a.output += v.output_tokens[i];
-            a.total += v.total_tokens[i];
-            a.cost += v.cost[i];
-          }
-          if (req.with_percentiles) a.durations.push_back(v.duration[i]);
+          AddRow(local[tk], v, i, req.with_percentiles);
         }
         return Status::Ok();
       }));
@@ -448,34 +417,12 @@ Status AggregatePart(const std::shared_ptr<const Part>& part, const AggregateReq
     }
     std::vector<std::string> key(k);
     for (size_t g = 0; g < k; ++g) {
-      switch (req.group_by[g].field) {
-        case GroupField::kAgent:
-          key[g] = part->DictGet(kDictAgent, t[g]);
-          break;
-        case GroupField::kModel:
-          key[g] = part->DictGet(kDictModel, t[g]);
-          break;
-        case GroupField::kProvider:
-          key[g] = part->DictGet(kDictProvider, t[g]);
-          break;
-        case GroupField::kTool:
-          key[g] = part->DictGet(kDictTool, t[g]);
-          break;
-        case GroupField::kService:
-          key[g] = part->DictGet(kDictService, t[g]);
-          break;
-        case GroupField::kOperation:
-          key[g] = part->DictGet(kDictOperation, t[g]);
-          break;
-        case GroupField::kName:
-          key[g] = part->DictGet(kDictName, t[g]);
-          break;
-        case GroupField::kStatus:
-          key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g])));
-          break;
-        case GroupField::kAttribute:
-          key[g] = attr_values[g].Get(t[g]);
-          break;
+      if (dicts[g] >= 0) {
+        key[g] = part->DictGet(dicts[g], t[g]);
+      } else if (req.group_by[g].field == GroupField::kStatus) {
+        key[g] = std::string(StatusCodeText(static_cast<StatusCodeValue>(t[g])));
+      } else {
+        key[g] = attr_values[g].Get(t[g]);
       }
     }
     global[std::move(key)].Merge(std::move(acc));
@@ -493,34 +440,9 @@ StatusOr<std::vector<AggregateRow>> QueryAggregate(const PartList& parts,
   if (req.with_percentiles) mask |= ColumnBit(kColDuration);
   bool want_spans = false;
   for (const auto& g : req.group_by) {
-    switch (g.field) {
-      case GroupField::kAgent:
-        mask |= ColumnBit(kColDictFirst + kDictAgent);
-        break;
-      case GroupField::kModel:
-        mask |= ColumnBit(kColDictFirst + kDictModel);
-        break;
-      case GroupField::kProvider:
-        mask |= ColumnBit(kColDictFirst + kDictProvider);
-        break;
-      case GroupField::kTool:
-        mask |= ColumnBit(kColDictFirst + kDictTool);
-        break;
-      case GroupField::kService:
-        mask |= ColumnBit(kColDictFirst + kDictService);
-        break;
-      case GroupField::kOperation:
-        mask |= ColumnBit(kColDictFirst + kDictOperation);
-        break;
-      case GroupField::kName:
-        mask |= ColumnBit(kColDictFirst + kDictName);
-        break;
-      case GroupField::kStatus:
-        break;
-      case GroupField::kAttribute:
-        want_spans = true;
-        break;
-    }
+    int dict = DictOf(g.field);
+    if (dict >= 0) mask |= ColumnBit(kColDictFirst + dict);
+    if (g.field == GroupField::kAttribute) want_spans = true;
   }
   // Parts are aggregated on two threads when there is enough to share.
   uint64_t total_rows = 0;

@@ -4,25 +4,14 @@
 
 #include "common/coding.h"
 #include "common/hash.h"
+#include "storage/embedded/file_names.h"
 
 namespace hoptrace {
 
-std::string WalSegmentName(uint64_t seq) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "wal-%016llu.log", static_cast<unsigned long long>(seq));
-  return buf;
-}
+std::string WalSegmentName(uint64_t seq) { return NumberedFileName("wal-", seq, 16, ".log"); }
 
 bool ParseWalSegmentName(const std::string& name, uint64_t* seq) {
-  if (name.size() != 24 || name.compare(0, 4, "wal-") != 0 || name.compare(20, 4, ".log") != 0)
-    return false;
-  uint64_t v = 0;
-  for (size_t i = 4; i < 20; ++i) {
-    if (name[i] < '0' || name[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
-  }
-  *seq = v;
-  return true;
+  return ParseNumberedFileName(name, "wal-", 16, ".log", seq);
 }
 
 void AppendWalRecord(std::string* out, uint8_t type, std::string_view payload) {

@@ -503,6 +503,32 @@ TEST_P(SpanStoreConformanceTest, AggregateByKeysWithFiltersAndPercentiles) {
         {Row({""}, 6, 1, 310, 75, 385, 0.76, 0, 0, 0), Row({"edit"}, 1, 0, 0, 0, 0, 0, 0, 0, 0),
          Row({"search"}, 2, 1, 0, 0, 0, 0, 0, 0, 0)},
         false));
+    // Without cost: total tokens and cost are left at zero, on every aggregation path
+    // (one dictionary key, two keys, an attribute key).
+    AggregateRequest no_cost = request({{GroupField::kStatus, ""}});
+    no_cost.with_cost = false;
+    EXPECT_TRUE(RowsEqual(Rows(no_cost),
+                          {Row({"error"}, 2, 2, 10, 5, 0, 0, 100, 2000, 2000),
+                           Row({"ok"}, 3, 0, 200, 20, 0, 0, 300, 500, 500),
+                           Row({"unset"}, 4, 0, 100, 50, 0, 0, 10, 1000, 1000)},
+                          true));
+    AggregateRequest no_cost_two = two;
+    no_cost_two.with_cost = false;
+    no_cost_two.with_percentiles = false;
+    EXPECT_TRUE(RowsEqual(Rows(no_cost_two),
+                          {Row({"svc-a", "llm"}, 1, 1, 10, 5, 0, 0, 0, 0, 0),
+                           Row({"svc-a", "tool"}, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                           Row({"svc-b", "agent"}, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                           Row({"svc-b", "llm"}, 1, 0, 200, 20, 0, 0, 0, 0, 0),
+                           Row({"svc-b", "tool"}, 1, 0, 0, 0, 0, 0, 0, 0, 0)},
+                          false));
+    AggregateRequest no_cost_attr = request({{GroupField::kAttribute, "user.id"}});
+    no_cost_attr.with_cost = false;
+    EXPECT_TRUE(RowsEqual(Rows(no_cost_attr),
+                          {Row({""}, 6, 1, 100, 50, 0, 0, 100, 1000, 1000),
+                           Row({"u-7"}, 2, 1, 210, 25, 0, 0, 300, 2000, 2000),
+                           Row({"u-8"}, 1, 0, 0, 0, 0, 0, 50, 50, 50)},
+                          true));
   });
 }
 
