@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -13,6 +14,7 @@
 
 #include "common/coding.h"
 #include "common/log.h"
+#include "common/thread_pool.h"
 #include "model/span_codec.h"
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/block.h"
@@ -182,6 +184,8 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   Status CheckFormat();
   Status ReplayWal(uint64_t max_covered);
   Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
+  // Duplicate checks and pending memtable inserts for a commit group. REQUIRES: the leader.
+  void InsertGroup(const std::vector<Writer*>& group);
   Status FlushOne();  // flushes imm_.front(); REQUIRES: flush_mu_
   Status WriteAndInstall(const std::shared_ptr<MemTable>& imm);  // REQUIRES: flush_mu_
   void FlushLoop();
@@ -214,7 +218,8 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
   std::unordered_set<Hash128, Hash128Hasher> wal_values_;  // large values in the current segment
   bool wal_broken_ = false;
 
-  std::mutex flush_mu_;                                // serialises flushes and retention
+  ThreadPool syncer_{1};  // runs the group commit fsync while the leader inserts
+  std::mutex flush_mu_;   // serialises flushes and retention
   std::shared_ptr<const ChunkDictionary> dictionary_;  // guarded by flush_mu_
   int blocks_since_training_ = 0;                      // guarded by flush_mu_
   std::thread flusher_;
@@ -521,35 +526,26 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
     WritableFile* wal = wal_.get();
     lock.unlock();
     s = wal->Append(buf);
-    if (s.ok()) s = wal->Sync();
+    if (s.ok()) {
+      // The fsync runs on the syncer thread while this thread does the memtable work. The rows
+      // stay invisible until the sync succeeds, and are rolled back if it fails. Unlocked: this
+      // thread is the leader, the only one that touches mem_ and the WAL until it finishes.
+      Status sync_status;
+      std::future<void> synced = syncer_.Submit([&] { sync_status = wal->Sync(); });
+      const MemTable::InsertMark mark = mem_->Mark();
+      InsertGroup(group);
+      synced.get();
+      s = sync_status;
+      if (s.ok()) {
+        mem_->Publish();
+      } else {
+        mem_->Rollback(mark);
+      }
+    }
     lock.lock();
   }
   if (s.ok()) {
     for (const auto& h : new_values) wal_values_.insert(h);
-    // Spans that reached a frozen memtable or a block since this writer looked are duplicates
-    // too (re-sent while a flush ran).
-    std::deque<std::shared_ptr<MemTable>> imms;
-    std::vector<std::shared_ptr<BlockReader>> blocks_now;
-    {
-      std::lock_guard<std::mutex> vl(version_mu_);
-      imms = imm_;
-      blocks_now = blocks_;
-    }
-    for (Writer* x : group) {
-      std::vector<std::shared_ptr<BlockReader>> fresh;
-      for (const auto& b : blocks_now) {
-        if (std::find(x->checked_blocks.begin(), x->checked_blocks.end(), b) ==
-            x->checked_blocks.end()) {
-          fresh.push_back(b);
-        }
-      }
-      auto dropped = DropKnown(&x->spans, imms, fresh);
-      if (!dropped.ok()) {
-        x->status = dropped.status();
-        continue;
-      }
-      x->stored = mem_->Insert(&x->spans, &x->values);
-    }
   } else {
     // The segment's state after a failed write or fsync is unknown: never append to it again.
     wal_broken_ = true;
@@ -574,6 +570,33 @@ StatusOr<AppendResult> EmbeddedStoreImpl::Append(std::vector<Span> spans) {
   result.stored = w.stored;
   result.duplicates += offered - w.stored;
   return result;
+}
+
+void EmbeddedStoreImpl::InsertGroup(const std::vector<Writer*>& group) {
+  // Spans that reached a frozen memtable or a block since a writer looked are duplicates too
+  // (re-sent while a flush ran).
+  std::deque<std::shared_ptr<MemTable>> imms;
+  std::vector<std::shared_ptr<BlockReader>> blocks_now;
+  {
+    std::lock_guard<std::mutex> vl(version_mu_);
+    imms = imm_;
+    blocks_now = blocks_;
+  }
+  for (Writer* x : group) {
+    std::vector<std::shared_ptr<BlockReader>> fresh;
+    for (const auto& b : blocks_now) {
+      if (std::find(x->checked_blocks.begin(), x->checked_blocks.end(), b) ==
+          x->checked_blocks.end()) {
+        fresh.push_back(b);
+      }
+    }
+    auto dropped = DropKnown(&x->spans, imms, fresh);
+    if (!dropped.ok()) {
+      x->status = dropped.status();
+      continue;
+    }
+    x->stored = mem_->InsertPending(&x->spans, &x->values);
+  }
 }
 
 Status EmbeddedStoreImpl::FreezeLocked(std::unique_lock<std::mutex>*) {

@@ -256,6 +256,31 @@ class EmbeddedStoreFaultTest : public ::testing::Test {
   FaultFileSystem fault_{DefaultFileSystem()};
 };
 
+// The memtable work of a group commit overlaps its fsync; when the fsync fails, the rows added
+// meanwhile must disappear entirely: not visible, not counted as duplicates of a retry.
+TEST_F(EmbeddedStoreFaultTest, FailedFsyncRollsBackSpansAddedToAnExistingTrace) {
+  auto o = Options(&fault_);
+  o.memtable_bytes = 64 << 20;
+  auto store = Open(o);
+  ASSERT_NE(store, nullptr);
+  Ledger ledger;
+  ASSERT_TRUE(ledger.Append(store.get(), Batch(1, 0, 4)).ok());
+  fault_.FailNextSyncs(1);
+  ASSERT_FALSE(ledger.Append(store.get(), Batch(1, 4, 3)).ok());
+  auto t = store->GetTrace(TestTraceId(1));
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->size(), 4u) << "spans of the failed append are visible";
+  AggregateRequest all;
+  auto rows = store->Aggregate(all);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->at(0).spans, 4u);
+  auto retry = ledger.Append(store.get(), Batch(1, 4, 3));
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_EQ(retry->stored, 3u) << "a retry after the failure was taken for a duplicate";
+  EXPECT_EQ(retry->duplicates, 0u);
+  EXPECT_TRUE(HoldsExactly(store.get(), ledger));
+}
+
 TEST_F(EmbeddedStoreFaultTest, FailedFsyncFailsAppendAndLaterAppendsUseNewSegment) {
   auto o = Options(&fault_);
   o.memtable_bytes = 64 << 20;  // no freeze: every new segment comes from the failure

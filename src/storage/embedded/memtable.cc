@@ -95,8 +95,57 @@ Status DecodeStoredSpan(std::string_view body, std::string_view resource, std::s
   return DecodeScope(scope, &out->scope);
 }
 
-uint64_t MemTable::Insert(std::vector<EncodedSpan>* spans,
-                          std::unordered_map<Hash128, std::string, Hash128Hasher>* values) {
+MemTable::InsertMark MemTable::Mark() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return InsertMark{data_.trace.size(), bytes_, data_.min_start, data_.max_start};
+}
+
+void MemTable::Publish() {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  visible_rows_ = data_.trace.size();
+}
+
+void MemTable::Rollback(const InsertMark& mark) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  Frozen& d = data_;
+  if (d.trace.size() <= mark.rows) return;
+  for (size_t r = d.trace.size(); r-- > mark.rows;) {
+    auto it = d.by_trace.find(d.trace[r]);
+    it->second.pop_back();  // a trace's rows are in increasing order: the newest are last
+    if (it->second.empty()) d.by_trace.erase(it);
+  }
+  const size_t n = mark.rows;
+  d.trace.resize(n);
+  d.span.resize(n);
+  d.start.resize(n);
+  d.duration.resize(n);
+  d.flags.resize(n);
+  for (auto& col : d.dict) col.resize(n);
+  d.input.resize(n);
+  d.output.resize(n);
+  d.total.resize(n);
+  d.cost.resize(n);
+  d.body.resize(n);
+  d.resource.resize(n);
+  d.scope.resize(n);
+  // Linear probing cannot delete in place: rebuild the span index.
+  std::fill(d.span_slots.begin(), d.span_slots.end(), 0);
+  const size_t mask = d.span_slots.size() - 1;
+  for (size_t r = 0; r < n; ++r) {
+    size_t i = (SpanKey(d.span[r]) >> 20) & mask;
+    while (d.span_slots[i] != 0) i = (i + 1) & mask;
+    d.span_slots[i] = static_cast<uint32_t>(r + 1);
+  }
+  // Dictionary entries, attribute keys and large values added meanwhile stay: unused entries are
+  // harmless (they only make a skip test less sharp).
+  bytes_ = mark.bytes;
+  d.min_start = mark.min_start;
+  d.max_start = mark.max_start;
+  visible_rows_ = std::min(visible_rows_, n);
+}
+
+uint64_t MemTable::InsertPending(std::vector<EncodedSpan>* spans,
+                                 std::unordered_map<Hash128, std::string, Hash128Hasher>* values) {
   std::unique_lock<std::shared_mutex> lock(mu_);
   Frozen& d = data_;
   for (auto& [h, v] : *values) {
@@ -178,7 +227,7 @@ bool MemTable::HasLargeValue(const Hash128& h) const {
 
 uint64_t MemTable::rows() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  return data_.trace.size();
+  return visible_rows_;
 }
 size_t MemTable::bytes() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
@@ -328,7 +377,7 @@ class MemPart final : public Part {
 
 std::shared_ptr<const Part> MemTable::Snapshot(const std::shared_ptr<const MemTable>& self) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  return std::make_shared<MemPart>(self, data_.trace.size(), data_.min_start, data_.max_start);
+  return std::make_shared<MemPart>(self, visible_rows_, data_.min_start, data_.max_start);
 }
 
 }  // namespace hoptrace

@@ -64,11 +64,31 @@ class MemTable {
   // Inserts spans not present yet; returns how many were new. `values` supplies large values
   // referenced by the spans that the blob store does not hold yet.
   uint64_t Insert(std::vector<EncodedSpan>* spans,
-                  std::unordered_map<Hash128, std::string, Hash128Hasher>* values);
+                  std::unordered_map<Hash128, std::string, Hash128Hasher>* values) {
+    uint64_t n = InsertPending(spans, values);
+    Publish();
+    return n;
+  }
+
+  // Two-phase insert, so the memtable work of a group commit overlaps its fsync:
+  // InsertPending adds rows that queries do not see yet (but duplicate checks do); Publish makes
+  // every pending row visible; Rollback(mark) removes the rows added since Mark().
+  // REQUIRES: one inserting thread at a time (the store's group-commit leader).
+  struct InsertMark {
+    size_t rows = 0;
+    size_t bytes = 0;
+    uint64_t min_start = 0, max_start = 0;
+  };
+  InsertMark Mark() const;
+  uint64_t InsertPending(std::vector<EncodedSpan>* spans,
+                         std::unordered_map<Hash128, std::string, Hash128Hasher>* values);
+  void Publish();
+  void Rollback(const InsertMark& mark);
+
   bool Contains(const TraceId& t, const SpanId& s) const;
   bool HasLargeValue(const Hash128& h) const;
 
-  uint64_t rows() const;
+  uint64_t rows() const;  // visible rows
   size_t bytes() const;
   uint64_t wal_first_seq() const { return wal_first_seq_; }
   uint64_t wal_last_seq() const;
@@ -112,7 +132,8 @@ class MemTable {
  private:
   friend class MemPart;
   mutable std::shared_mutex mu_;
-  Frozen data_;  // guarded by mu_
+  Frozen data_;              // guarded by mu_
+  size_t visible_rows_ = 0;  // guarded by mu_: rows [0, visible_rows_) are published
   size_t bytes_ = 0;
   const uint64_t wal_first_seq_;
   uint64_t wal_last_seq_;
