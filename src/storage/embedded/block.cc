@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 #include <numeric>
 
 #include "common/coding.h"
@@ -251,6 +253,23 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
 
 BlockReader::~BlockReader() = default;
 
+namespace {
+// Dictionaries by content, shared by the open blocks that use the same one.
+std::shared_ptr<const ChunkDictionary> SharedDictionary(const std::string& bytes) {
+  static std::mutex mu;
+  static std::unordered_map<Hash128, std::weak_ptr<const ChunkDictionary>, Hash128Hasher> cache;
+  const Hash128 key = ContentHash(bytes);
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = cache.find(key); it != cache.end()) {
+    if (auto live = it->second.lock()) return live;
+  }
+  std::shared_ptr<const ChunkDictionary> d = ChunkDictionary::FromBytes(bytes, 3);
+  if (d) cache[key] = d;
+  for (auto it = cache.begin(); it != cache.end();) it = it->second.expired() ? cache.erase(it) : std::next(it);
+  return d;
+}
+}  // namespace
+
 StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const std::string& path,
                                                          const BlobStore* blobs) {
   std::shared_ptr<BlockReader> b(new BlockReader());
@@ -283,7 +302,7 @@ StatusOr<std::shared_ptr<BlockReader>> BlockReader::Open(FileSystem* fs, const s
     HT_RETURN_IF_ERROR(b->file_->Read(f.dict_offset, f.dict_length, &buf));
     s = ReadChunk(buf, &raw);
     if (!s.ok()) return s.WithContext("block " + path + " dictionary");
-    b->dict_ = ChunkDictionary::FromBytes(raw, 3);
+    b->dict_ = SharedDictionary(raw);
     if (!b->dict_) return DataLossError("block " + path + ": unusable dictionary");
   }
   b->resources_.resize(b->footer_->resources.size());
