@@ -60,6 +60,7 @@ inline void PutLengthPrefixed(std::string* dst, std::string_view s) {
 
 // Sequential reader over a byte range. Every Get* returns false (and leaves the reader failed)
 // on truncated or malformed input instead of reading past the end.
+// Thread-safety: not thread-safe; one reader per thread (the bytes themselves may be shared).
 class Decoder {
  public:
   explicit Decoder(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}

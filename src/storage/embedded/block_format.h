@@ -1,4 +1,5 @@
 // In-memory form of a block footer and the integer column codec (internal to block*.cc).
+// Thread-safety: a Footer is built by one thread, then only read (safe to share).
 #pragma once
 
 #include <cstring>

@@ -46,7 +46,8 @@ struct EncodedSpan {
   std::vector<Hash128> large_values;       // referenced by body
 };
 // Encodes a span for the store. `cache` (optional) remembers the last resource and scope
-// encodings, so the spans of one resource do not re-encode it.
+// encodings, so the spans of one resource do not re-encode it. Thread-safety: EncodeForStore is
+// thread-safe; an EncodeCache belongs to one thread.
 struct EncodeCache {
   const Resource* resource = nullptr;
   std::string resource_bytes;
