@@ -113,7 +113,7 @@ int LoadW1(const std::vector<std::string>& args) {
   W1Generator gen(w);
   std::vector<Span> batch, trace;
   auto t0 = std::chrono::steady_clock::now();
-  uint64_t n = 0;
+  uint64_t n = 0, dups = 0;
   while (gen.NextTrace(&trace)) {
     for (auto& s : trace) batch.push_back(std::move(s));
     trace.clear();
@@ -125,6 +125,7 @@ int LoadW1(const std::vector<std::string>& args) {
         return 1;
       }
       n += r->stored;
+      dups += r->duplicates;
     }
   }
   if (!batch.empty()) {
@@ -134,6 +135,7 @@ int LoadW1(const std::vector<std::string>& args) {
       return 1;
     }
     n += r->stored;
+    dups += r->duplicates;
   }
   Status s = (*store)->Flush();
   if (!s.ok()) {
@@ -141,6 +143,10 @@ int LoadW1(const std::vector<std::string>& args) {
     return 1;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (dups > 0) {
+    std::printf("%llu spans were already stored (same trace and span ids): kept once\n",
+                static_cast<unsigned long long>(dups));
+  }
   std::printf("stored %llu spans in %.2f s (%.0f spans/s)\n", static_cast<unsigned long long>(n),
               secs, n / secs);
   return 0;
