@@ -610,7 +610,8 @@ Status BlockReader::ForRows(
     const std::vector<uint64_t>& rows,
     const std::function<Status(uint64_t, uint64_t, std::string_view)>& fn) const {
   const Footer& f = *footer_;
-  std::string stored, raw;
+  // Per-thread buffers (ForRows does not nest on a thread: its callbacks decode, never read rows).
+  thread_local std::string stored, raw;
   size_t loaded_group = SIZE_MAX;
   struct Entry {
     uint64_t res, scope;
