@@ -1,0 +1,11 @@
+// libFuzzer entry point for FuzzZipkinJson (fuzz_targets.h). Build with -DHOPTRACE_FUZZ=ON (clang);
+// run e.g. `build-fuzz/fuzz/otlp/zipkin_json_fuzzer fuzz/otlp/corpus/zipkin_json`.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (!hoptrace::fuzz::FuzzZipkinJson(data, size)) __builtin_trap();
+  return 0;
+}
