@@ -25,14 +25,15 @@ inline std::optional<std::string> ReadFile(const std::filesystem::path& path) {
   return ss.str();
 }
 
-// Reads fixtures/<relative>, or skips the calling test with a clear message when the fixtures
-// folder is absent. Use as: HT_ASSERT_FIXTURE(body, "zipkin/request.json");
+// Reads fixtures/<relative>, or fails the calling test with a clear message when the fixtures
+// folder (testdata/fixtures, in the repository) is missing. Use as:
+// HT_ASSERT_FIXTURE(body, "zipkin/request.json");
 #define HT_ASSERT_FIXTURE(var, relative)                                                          \
   std::string var;                                                                                \
   do {                                                                                            \
     if (!std::filesystem::exists(::hoptrace::otlp_testing::FixturesDir())) {                      \
-      GTEST_SKIP() << "fixtures folder " << ::hoptrace::otlp_testing::FixturesDir()               \
-                   << " is absent (it lives beside the repository in ../shared/fixtures)";        \
+      GTEST_FAIL() << "fixtures folder " << ::hoptrace::otlp_testing::FixturesDir()               \
+                   << " is missing (testdata/fixtures in the repository)";                        \
     }                                                                                             \
     auto content_ =                                                                               \
         ::hoptrace::otlp_testing::ReadFile(::hoptrace::otlp_testing::FixturesDir() / (relative)); \
