@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/flags.h"
 #include "storage/embedded/embedded_store.h"
@@ -22,17 +23,31 @@ int UsageError(const std::string& msg) {
   return 2;
 }
 
+// Parses a subcommand's flags. Returns an exit code when the command is over (a usage error:
+// 2; --help printed: 0), else nullopt with *flags set.
+std::optional<int> ParseOrExit(const std::vector<std::string>& args,
+                               const std::vector<FlagSpec>& specs, const char* usage,
+                               ParsedFlags* flags) {
+  std::string err;
+  auto parsed = ParseFlags(args, specs, &err);
+  if (!parsed) return UsageError(err);
+  if (parsed->has("help")) {
+    std::printf("%s\n\n%s", usage, FlagsHelp(specs).c_str());
+    return 0;
+  }
+  if (!parsed->positional.empty())
+    return UsageError("unexpected argument " + parsed->positional[0]);
+  *flags = std::move(*parsed);
+  return std::nullopt;
+}
+
 int Verify(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
                                  {"help", false, "show this help"}};
-  std::string err;
-  auto flags = ParseFlags(args, specs, &err);
-  if (!flags) return UsageError(err);
-  if (flags->has("help")) {
-    std::printf("usage: hoptrace store verify [--data DIR]\n\n%s", FlagsHelp(specs).c_str());
-    return 0;
-  }
-  if (!flags->positional.empty()) return UsageError("unexpected argument " + flags->positional[0]);
+  ParsedFlags parsed;
+  if (auto code = ParseOrExit(args, specs, "usage: hoptrace store verify [--data DIR]", &parsed))
+    return *code;
+  const ParsedFlags* flags = &parsed;
   std::string dir = flags->get("data", "./hoptrace-data");
   auto report = VerifyStore(dir);
   if (!report.ok()) {
@@ -81,14 +96,13 @@ int LoadW1(const std::vector<std::string>& args) {
       {"compression-level", true, "zstd level of blocks (default 3)"},
       {"row-group-kib", true, "row group size in KiB (default: the store's)"},
       {"help", false, "show this help"}};
-  std::string err;
-  auto flags = ParseFlags(args, specs, &err);
-  if (!flags) return UsageError(err);
-  if (flags->has("help")) {
-    std::printf("usage: hoptrace store load-w1 [--data DIR] [--spans N] [--seed S]\n\n%s",
-                FlagsHelp(specs).c_str());
-    return 0;
+  ParsedFlags parsed;
+  if (auto code = ParseOrExit(args, specs,
+                              "usage: hoptrace store load-w1 [--data DIR] [--spans N] [--seed S]",
+                              &parsed)) {
+    return *code;
   }
+  const ParsedFlags* flags = &parsed;
   W1Options w;
   try {
     w.spans = std::stoull(flags->get("spans", "20000"));
@@ -155,13 +169,10 @@ int LoadW1(const std::vector<std::string>& args) {
 int Stats(const std::vector<std::string>& args) {
   std::vector<FlagSpec> specs = {{"data", true, "data directory (default ./hoptrace-data)"},
                                  {"help", false, "show this help"}};
-  std::string err;
-  auto flags = ParseFlags(args, specs, &err);
-  if (!flags) return UsageError(err);
-  if (flags->has("help")) {
-    std::printf("usage: hoptrace store stats [--data DIR]\n\n%s", FlagsHelp(specs).c_str());
-    return 0;
-  }
+  ParsedFlags parsed;
+  if (auto code = ParseOrExit(args, specs, "usage: hoptrace store stats [--data DIR]", &parsed))
+    return *code;
+  const ParsedFlags* flags = &parsed;
   auto store = OpenStore(flags->get("data", "./hoptrace-data"));
   if (!store.ok()) {
     std::fprintf(stderr, "hoptrace store stats: %s\n", store.status().message().c_str());

@@ -92,8 +92,9 @@ class PosixFileLock final : public FileLock {
   int fd_;
 };
 
-StatusOr<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, int extra_flags) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | extra_flags, 0644);
+// Opens `path` and returns the descriptor and the file's size.
+StatusOr<std::pair<int, uint64_t>> OpenWithSize(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return ErrnoToStatus(errno, "open", path);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -101,8 +102,14 @@ StatusOr<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, in
     ::close(fd);
     return ErrnoToStatus(err, "fstat", path);
   }
+  return std::make_pair(fd, static_cast<uint64_t>(st.st_size));
+}
+
+StatusOr<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, int extra_flags) {
+  HT_ASSIGN_OR_RETURN(auto opened,
+                      OpenWithSize(path, O_WRONLY | O_CREAT | O_CLOEXEC | extra_flags));
   return std::unique_ptr<WritableFile>(
-      std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_size)));
+      std::make_unique<PosixWritableFile>(path, opened.first, opened.second));
 }
 
 class PosixFileSystem final : public FileSystem {
@@ -115,16 +122,9 @@ class PosixFileSystem final : public FileSystem {
   }
   StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoToStatus(errno, "open", path);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
-      return ErrnoToStatus(err, "fstat", path);
-    }
+    HT_ASSIGN_OR_RETURN(auto opened, OpenWithSize(path, O_RDONLY | O_CLOEXEC));
     return std::unique_ptr<RandomAccessFile>(
-        std::make_unique<PosixRandomAccessFile>(path, fd, static_cast<uint64_t>(st.st_size)));
+        std::make_unique<PosixRandomAccessFile>(path, opened.first, opened.second));
   }
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
