@@ -6,8 +6,11 @@
 
 namespace hoptrace {
 
-// Appends `s` as a quoted JSON string (control characters escaped; bytes >= 0x80 passed through).
+// Appends `s` as a quoted JSON string: control characters escaped, valid UTF-8 passed through,
+// each byte that is not part of valid UTF-8 replaced by \ufffd (the output is always valid JSON).
 void AppendJsonString(std::string* out, std::string_view s);
+// Appends standard base64 (with padding) of `bytes`, unquoted: how OTLP/JSON writes bytes values.
+void AppendBase64(std::string* out, std::string_view bytes);
 inline std::string JsonString(std::string_view s) {
   std::string out;
   AppendJsonString(&out, s);

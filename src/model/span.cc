@@ -50,8 +50,12 @@ void AppendJson(std::string* out, const AnyValue& v) {
       *out += "null";
       break;
     case AnyValue::Type::kString:
-    case AnyValue::Type::kBytes:
       AppendJsonString(out, v.string_value);
+      break;
+    case AnyValue::Type::kBytes:  // base64, as OTLP/JSON writes bytes
+      out->push_back('"');
+      AppendBase64(out, v.string_value);
+      out->push_back('"');
       break;
     case AnyValue::Type::kBool:
       *out += v.bool_value ? "true" : "false";

@@ -72,7 +72,7 @@ struct KeyValue {
   bool operator==(const KeyValue& o) const { return key == o.key && value == o.value; }
 };
 using Attributes = std::vector<KeyValue>;
-// Appends `v` as JSON: strings and bytes as strings, numbers as numbers (NaN and infinities as
+// Appends `v` as JSON: strings as strings, bytes as base64 strings, numbers as numbers (NaN and infinities as
 // OTLP/JSON strings), arrays as arrays, kvlists as objects.
 void AppendJson(std::string* out, const AnyValue& v);
 
