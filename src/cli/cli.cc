@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/serve_command.h"
 #include "cli/store_commands.h"
 
 namespace hoptrace::cli {
@@ -12,6 +13,7 @@ constexpr char kUsage[] =
     "hoptrace — distributed tracing for AI agent fleets\n\n"
     "usage: hoptrace <command> [flags]\n\n"
     "commands:\n"
+    "  serve          ingest OTLP/HTTP, Zipkin and OpenAI Agents traces; serve the query API\n"
     "  store verify   check every checksum of a data directory\n"
     "  store load-w1  generate the W1 agent-trace workload into a data directory\n"
     "  store stats    tokens, cost and latency per agent and model of a data directory\n"
@@ -36,6 +38,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
   if (cmd == "store") return StoreCommand(rest);
+  if (cmd == "serve") return ServeCommand(rest);
   std::fprintf(stderr, "hoptrace: unknown command '%s' (try hoptrace --help)\n", cmd.c_str());
   return 2;
 }

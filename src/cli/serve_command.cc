@@ -1,0 +1,132 @@
+#include "cli/serve_command.h"
+
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "cli/flags.h"
+#include "common/log.h"
+#include "normalize/price_table.h"
+#include "server/http_server.h"
+#include "storage/embedded/embedded_store.h"
+
+namespace hoptrace::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: hoptrace serve [--data DIR] [--http HOST:PORT] [--grpc HOST:PORT] [--store embedded]\n"
+    "                      [--retention DURATION] [--prices FILE]";
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "hoptrace serve: %s\n", msg.c_str());
+  return 2;
+}
+
+// "HOST:PORT" (port 0: any free port).
+bool ParseHostPort(const std::string& s, std::string* host, int* port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = s.substr(0, colon);
+  const std::string p = s.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  *port = std::stoi(p);
+  return *port <= 65535;
+}
+
+// "30d", "12h", "90m", "3600s".
+std::optional<uint64_t> ParseDurationNs(const std::string& s) {
+  if (s.size() < 2 || s.find_first_not_of("0123456789", 0) != s.size() - 1) return std::nullopt;
+  const uint64_t n = std::stoull(s.substr(0, s.size() - 1));
+  const uint64_t unit = s.back() == 'd'   ? 86400ull
+                        : s.back() == 'h' ? 3600ull
+                        : s.back() == 'm' ? 60ull
+                        : s.back() == 's' ? 1ull
+                                          : 0ull;
+  if (unit == 0 || n == 0 || n > (UINT64_MAX / 1'000'000'000ull) / unit) return std::nullopt;
+  return n * unit * 1'000'000'000ull;
+}
+
+HttpServer* g_server = nullptr;
+void OnSignal(int) {
+  if (g_server) g_server->Stop();
+}
+
+}  // namespace
+
+int ServeCommand(const std::vector<std::string>& args) {
+  std::vector<FlagSpec> specs = {
+      {"data", true, "data directory (default ./hoptrace-data)"},
+      {"http", true,
+       "OTLP/HTTP, Zipkin and the API (default 127.0.0.1:4318; port 0 = any free port)"},
+      {"grpc", true, "OTLP/gRPC (default 127.0.0.1:4317; not served yet by this build)"},
+      {"store", true, "embedded (default); clickhouse is not available yet"},
+      {"retention", true, "drop data older than this (e.g. 30d, 12h)"},
+      {"prices", true, "model price overrides (JSON, see src/normalize/price_table.h)"},
+      {"help", false, "show this help"}};
+  std::string err;
+  auto flags = ParseFlags(args, specs, &err);
+  if (!flags) return Fail(err);
+  if (flags->has("help")) {
+    std::printf("%s\n\n%s", kUsage, FlagsHelp(specs).c_str());
+    return 0;
+  }
+  if (!flags->positional.empty()) return Fail("unexpected argument " + flags->positional[0]);
+  HttpServerOptions http;
+  if (!ParseHostPort(flags->get("http", "127.0.0.1:4318"), &http.host, &http.port)) {
+    return Fail("--http: want HOST:PORT, got '" + flags->get("http") + "'");
+  }
+  std::string grpc_host;
+  int grpc_port = 0;
+  if (!ParseHostPort(flags->get("grpc", "127.0.0.1:4317"), &grpc_host, &grpc_port)) {
+    return Fail("--grpc: want HOST:PORT, got '" + flags->get("grpc") + "'");
+  }
+  if (flags->get("store", "embedded") != "embedded") {
+    return Fail("--store: only 'embedded' is available in this build");
+  }
+  EmbeddedStoreOptions store_options;
+  store_options.dir = flags->get("data", "./hoptrace-data");
+  if (flags->has("retention")) {
+    auto ns = ParseDurationNs(flags->get("retention"));
+    if (!ns)
+      return Fail("--retention: want a duration like 30d, 12h, 90m, got '" +
+                  flags->get("retention") + "'");
+    store_options.retention.max_age_ns = *ns;
+  }
+  PriceTable prices = PriceTable::Builtin();
+  if (flags->has("prices")) {
+    auto loaded = PriceTable::LoadFile(flags->get("prices"));
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "hoptrace serve: --prices: %s\n", loaded.status().message().c_str());
+      return 1;
+    }
+    prices = std::move(*loaded);
+  }
+  auto store = EmbeddedStore::Open(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "hoptrace serve: %s\n", store.status().message().c_str());
+    return 1;
+  }
+  auto server = HttpServer::Bind(store->get(), &prices, http);
+  if (!server.ok()) {
+    std::fprintf(stderr, "hoptrace serve: %s\n", server.status().message().c_str());
+    return 1;
+  }
+  g_server = server->get();
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  Log(LogLevel::kInfo, "serve",
+      "hoptrace serving OTLP/HTTP, Zipkin and the API on http://" + http.host + ":" +
+          std::to_string((*server)->port()) + " (data " + store_options.dir +
+          "); OTLP/gRPC is not served by this build yet");
+  (*server)->Run();
+  g_server = nullptr;
+  Status flushed = (*store)->Flush();
+  if (!flushed.ok()) Log(LogLevel::kWarning, "serve", "flush at shutdown: " + flushed.message());
+  Log(LogLevel::kInfo, "serve", "stopped");
+  return 0;
+}
+
+}  // namespace hoptrace::cli

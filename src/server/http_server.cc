@@ -1,0 +1,280 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "api/api_json.h"
+#include "common/log.h"
+#include "normalize/normalize.h"
+#include "otlp/response.h"
+#include "query/query_params.h"
+#include "server/ingest.h"
+
+namespace hoptrace {
+namespace {
+
+uint64_t NowUnixNano() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+std::string MediaType(const httplib::Request& req) {
+  std::string ct = req.get_header_value("Content-Type");
+  std::string type = ct.substr(0, ct.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kResourceExhausted:
+      return 503;
+    case StatusCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+class HttpServerImpl final : public HttpServer {
+ public:
+  HttpServerImpl(SpanStore* store, const PriceTable* prices, HttpServerOptions options)
+      : store_(store), ingester_(store, prices), options_(std::move(options)) {}
+
+  Status Bind() {
+    const int threads = options_.worker_threads;
+    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.set_keep_alive_max_count(1000);
+    server_.set_read_timeout(std::chrono::seconds(30));
+    server_.set_payload_max_length(options_.max_body_bytes);
+    Routes();
+    if (options_.port == 0) {
+      port_ = server_.bind_to_any_port(options_.host);
+      if (port_ < 0)
+        return UnavailableError("cannot listen on " + options_.host + ": no free port");
+    } else {
+      if (!server_.bind_to_port(options_.host, options_.port)) {
+        return UnavailableError("cannot listen on " + options_.host + ":" +
+                                std::to_string(options_.port) +
+                                " (in use, or not an address of this machine)");
+      }
+      port_ = options_.port;
+    }
+    return Status::Ok();
+  }
+
+  int port() const override { return port_; }
+  void Run() override { server_.listen_after_bind(); }
+  void Stop() override { server_.stop(); }
+
+ private:
+  // Checks what can be checked before reading the body: the encoding and the declared length.
+  // Returns false after writing the error response (the connection is then closed, since the
+  // body stays unread).
+  bool CheckBodyHeaders(const httplib::Request& req, httplib::Response& res) {
+    std::string encoding = req.get_header_value("Content-Encoding");
+    for (auto& c : encoding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!encoding.empty() && encoding != "identity" && encoding != "gzip" &&
+        encoding != "deflate") {
+      res.status = 415;
+      res.set_header("Connection", "close");
+      res.set_content(
+          ErrorJson("unsupported Content-Encoding '" + req.get_header_value("Content-Encoding") +
+                    "': send gzip or no encoding"),
+          "application/json");
+      return false;
+    }
+    const std::string length = req.get_header_value("Content-Length");
+    if (!length.empty() && length.size() < 20 &&
+        length.find_first_not_of("0123456789") == std::string::npos &&
+        std::stoull(length) > options_.max_body_bytes) {
+      res.status = 413;
+      res.set_header("Connection", "close");
+      res.set_content(ErrorJson("request body of " + length + " bytes exceeds the limit of " +
+                                std::to_string(options_.max_body_bytes) + " bytes"),
+                      "application/json");
+      return false;
+    }
+    return true;
+  }
+
+  // Reads the (already decompressed) body, refusing more than max_body_bytes.
+  bool ReadBody(const httplib::ContentReader& reader, std::string* body, bool* too_large) {
+    *too_large = false;
+    return reader([&](const char* data, size_t n) {
+      if (body->size() + n > options_.max_body_bytes) {
+        *too_large = true;
+        return false;
+      }
+      body->append(data, n);
+      return true;
+    });
+  }
+
+  void OtlpExport(const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) {
+    const std::string type = MediaType(req);
+    const bool proto = type == "application/x-protobuf" || type == "application/protobuf";
+    const bool json = type == "application/json";
+    auto reply_status = [&](int http, int rpc_code, const std::string& message) {
+      res.status = http;
+      if (json) {
+        res.set_content(EncodeRpcStatusJson(rpc_code, message), "application/json");
+      } else {
+        res.set_content(EncodeRpcStatusProto(rpc_code, message), "application/x-protobuf");
+      }
+    };
+    if (!proto && !json) {
+      res.status = 415;
+      res.set_content(
+          ErrorJson("unsupported Content-Type '" + req.get_header_value("Content-Type") +
+                    "': use application/x-protobuf or application/json"),
+          "application/json");
+      return;
+    }
+    if (!CheckBodyHeaders(req, res)) return;
+    std::string body;
+    bool too_large = false;
+    if (!ReadBody(reader, &body, &too_large)) {
+      res.set_header("Connection", "close");  // the rest of the body is unread
+      if (too_large) {
+        reply_status(413, 8,
+                     "request body exceeds " + std::to_string(options_.max_body_bytes) +
+                         " bytes (after decompression)");
+      } else {
+        reply_status(400, 3,
+                     "could not read the request body (truncated, or a corrupt gzip stream)");
+      }
+      return;
+    }
+    auto outcome =
+        ingester_.Ingest(proto ? WireFormat::kOtlpProtobuf : WireFormat::kOtlpJson, body);
+    if (!outcome.ok()) {
+      const Status& s = outcome.status();
+      int http = HttpStatusFor(s);
+      if (http == 503) res.set_header("Retry-After", "1");
+      reply_status(http, s.code() == StatusCode::kInvalidArgument ? 3 : 14, s.message());
+      return;
+    }
+    std::string message = outcome->first_rejection;
+    res.status = 200;
+    if (json) {
+      res.set_content(EncodeExportResponseJson(outcome->rejected, message), "application/json");
+    } else {
+      res.set_content(EncodeExportResponseProto(outcome->rejected, message),
+                      "application/x-protobuf");
+    }
+  }
+
+  void JsonIngest(WireFormat format, int ok_status, const httplib::Request& req,
+                  httplib::Response& res, const httplib::ContentReader& reader) {
+    if (MediaType(req) != "application/json") {
+      res.status = 415;
+      res.set_content(ErrorJson("unsupported Content-Type: use application/json"),
+                      "application/json");
+      return;
+    }
+    if (!CheckBodyHeaders(req, res)) return;
+    std::string body;
+    bool too_large = false;
+    if (!ReadBody(reader, &body, &too_large)) {
+      res.set_header("Connection", "close");  // the rest of the body is unread
+      res.status = too_large ? 413 : 400;
+      res.set_content(
+          ErrorJson(too_large ? "request body too large" : "could not read the request body"),
+          "application/json");
+      return;
+    }
+    auto outcome = ingester_.Ingest(format, body);
+    if (!outcome.ok()) {
+      res.status = HttpStatusFor(outcome.status());
+      if (res.status == 503) res.set_header("Retry-After", "1");
+      res.set_content(ErrorJson(outcome.status().message()), "application/json");
+      return;
+    }
+    res.status = ok_status;
+    res.set_content("{}", "application/json");
+  }
+
+  void Routes() {
+    server_.Post("/v1/traces",
+                 [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) { OtlpExport(req, res, reader); });
+    server_.Post("/api/v2/spans", [this](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
+      JsonIngest(WireFormat::kZipkinJson, 202, req, res, reader);
+    });
+    server_.Post("/v1/traces/ingest", [this](const httplib::Request& req, httplib::Response& res,
+                                             const httplib::ContentReader& reader) {
+      JsonIngest(WireFormat::kOpenAIAgentsJson, 200, req, res, reader);
+    });
+    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("ok\n", "text/plain");
+    });
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+))", [this](const httplib::Request& req,
+                                                           httplib::Response& res) {
+      auto id = ParseTraceId(req.matches[1].str());
+      if (!id)
+        return Error(res, 400, "trace id: want 32 hex digits, got '" + req.matches[1].str() + "'");
+      auto spans = store_->GetTrace(*id);
+      if (!spans.ok()) return Error(res, HttpStatusFor(spans.status()), spans.status().message());
+      // Spans that arrived before their parent get the agent they inherit at read time too.
+      ResolveTrace(&*spans);
+      res.set_content(TraceJson(*id, *spans), "application/json");
+    });
+    server_.Get("/api/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return Error(res, 400, params.status().message());
+      auto search = ParseTraceSearch(*params, NowUnixNano());
+      if (!search.ok()) return Error(res, 400, search.status().message());
+      auto traces = store_->SearchTraces(search->filter, search->limit);
+      if (!traces.ok())
+        return Error(res, HttpStatusFor(traces.status()), traces.status().message());
+      res.set_content(TraceSummariesJson(*traces), "application/json");
+    });
+    server_.Get("/api/v1/stats", [this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return Error(res, 400, params.status().message());
+      auto stats = ParseStats(*params, NowUnixNano());
+      if (!stats.ok()) return Error(res, 400, stats.status().message());
+      auto rows = store_->Aggregate(stats->request);
+      if (!rows.ok()) return Error(res, HttpStatusFor(rows.status()), rows.status().message());
+      res.set_content(StatsJson(stats->request.group_by, *rows), "application/json");
+    });
+  }
+
+  static StatusOr<QueryParams> Params(const httplib::Request& req) {
+    size_t q = req.target.find('?');
+    return ParseQueryString(q == std::string::npos ? std::string_view()
+                                                   : std::string_view(req.target).substr(q + 1));
+  }
+
+  static void Error(httplib::Response& res, int status, const std::string& message) {
+    res.status = status;
+    res.set_content(ErrorJson(message), "application/json");
+  }
+
+  SpanStore* const store_;
+  Ingester ingester_;
+  const HttpServerOptions options_;
+  httplib::Server server_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(SpanStore* store, const PriceTable* prices,
+                                                       const HttpServerOptions& options) {
+  auto server = std::make_unique<HttpServerImpl>(store, prices, options);
+  HT_RETURN_IF_ERROR(server->Bind());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace hoptrace

@@ -1,0 +1,36 @@
+// The HTTP listener: OTLP/HTTP (`POST /v1/traces`, protobuf or JSON, gzip), Zipkin v2
+// (`POST /api/v2/spans`), the OpenAI Agents exporter (`POST /v1/traces/ingest`), the query API
+// (`/api/v1/...`), `/healthz` (DESIGN.md §3).
+//
+// Thread-safety: Start/Stop from one thread; requests are served on a pool of worker threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "normalize/price_table.h"
+#include "storage/span_store.h"
+
+namespace hoptrace {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 4318;                   // 0: an ephemeral port (see port())
+  size_t max_body_bytes = 64 << 20;  // after decompression
+  int worker_threads = 32;           // slow clients each hold one
+};
+
+class HttpServer {
+ public:
+  // Binds the port; the server answers once Run() is called.
+  static StatusOr<std::unique_ptr<HttpServer>> Bind(SpanStore* store, const PriceTable* prices,
+                                                    const HttpServerOptions& options);
+  virtual ~HttpServer() = default;
+  virtual int port() const = 0;
+  // Serves until Stop(); returns when the listener has stopped.
+  virtual void Run() = 0;
+  // Stops accepting and lets in-flight requests finish. Safe from another thread.
+  virtual void Stop() = 0;
+};
+
+}  // namespace hoptrace

@@ -1,0 +1,41 @@
+// The ingest pipeline shared by every receiver: decode -> validate -> normalise -> store.
+//
+// Thread-safety: Ingester is thread-safe (the store and price table are).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "normalize/price_table.h"
+#include "otlp/decode.h"
+#include "storage/span_store.h"
+
+namespace hoptrace {
+
+enum class WireFormat { kOtlpProtobuf, kOtlpJson, kZipkinJson, kOpenAIAgentsJson };
+
+struct IngestOutcome {
+  uint64_t received = 0;    // spans in the request
+  uint64_t accepted = 0;    // stored now
+  uint64_t duplicates = 0;  // already stored (a retry)
+  uint64_t rejected = 0;    // invalid spans left out
+  std::map<std::string, uint64_t> rejected_by_reason;
+  std::string first_rejection;
+  uint64_t unpriced = 0;  // LLM spans with tokens but no price
+};
+
+class Ingester {
+ public:
+  Ingester(SpanStore* store, const PriceTable* prices) : store_(store), prices_(prices) {}
+
+  // Decodes `body` (already decompressed) and stores its valid spans. InvalidArgument for a body
+  // that cannot be read (nothing stored); store errors (Unavailable, ResourceExhausted) as they
+  // come. Returns only once the stored spans are durable.
+  StatusOr<IngestOutcome> Ingest(WireFormat format, std::string_view body);
+
+ private:
+  SpanStore* const store_;
+  const PriceTable* const prices_;
+};
+
+}  // namespace hoptrace
