@@ -10,6 +10,7 @@
 #include "otlp/response.h"
 #include "query/query_params.h"
 #include "server/ingest.h"
+#include "server/metrics.h"
 
 namespace hoptrace {
 namespace {
@@ -118,6 +119,23 @@ class HttpServerImpl final : public HttpServer {
     });
   }
 
+  // Runs an ingest handler and records its answer and latency.
+  template <typename Fn>
+  void Measured(httplib::Response& res, Fn fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    metrics_.ObserveRequest(
+        res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+
+  void Record(const IngestOutcome& o) {
+    metrics_.CountReceived(o.received);
+    metrics_.CountAccepted(o.accepted);
+    metrics_.CountDuplicates(o.duplicates);
+    metrics_.CountUnpriced(o.unpriced);
+    for (const auto& [reason, n] : o.rejected_by_reason) metrics_.CountRejected(reason, n);
+  }
+
   void OtlpExport(const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader) {
     const std::string type = MediaType(req);
@@ -163,6 +181,7 @@ class HttpServerImpl final : public HttpServer {
       reply_status(http, s.code() == StatusCode::kInvalidArgument ? 3 : 14, s.message());
       return;
     }
+    Record(*outcome);
     std::string message = outcome->first_rejection;
     res.status = 200;
     if (json) {
@@ -199,24 +218,29 @@ class HttpServerImpl final : public HttpServer {
       res.set_content(ErrorJson(outcome.status().message()), "application/json");
       return;
     }
+    Record(*outcome);
     res.status = ok_status;
     res.set_content("{}", "application/json");
   }
 
   void Routes() {
-    server_.Post("/v1/traces",
-                 [this](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) { OtlpExport(req, res, reader); });
+    server_.Post("/v1/traces", [this](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+      Measured(res, [&] { OtlpExport(req, res, reader); });
+    });
     server_.Post("/api/v2/spans", [this](const httplib::Request& req, httplib::Response& res,
                                          const httplib::ContentReader& reader) {
-      JsonIngest(WireFormat::kZipkinJson, 202, req, res, reader);
+      Measured(res, [&] { JsonIngest(WireFormat::kZipkinJson, 202, req, res, reader); });
     });
     server_.Post("/v1/traces/ingest", [this](const httplib::Request& req, httplib::Response& res,
                                              const httplib::ContentReader& reader) {
-      JsonIngest(WireFormat::kOpenAIAgentsJson, 200, req, res, reader);
+      Measured(res, [&] { JsonIngest(WireFormat::kOpenAIAgentsJson, 200, req, res, reader); });
     });
     server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("ok\n", "text/plain");
+    });
+    server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(metrics_.Render(store_->GetStats()), "text/plain; version=0.0.4");
     });
     server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+))", [this](const httplib::Request& req,
                                                            httplib::Response& res) {
@@ -263,6 +287,7 @@ class HttpServerImpl final : public HttpServer {
 
   SpanStore* const store_;
   Ingester ingester_;
+  ServerMetrics metrics_;
   const HttpServerOptions options_;
   httplib::Server server_;
   int port_ = 0;

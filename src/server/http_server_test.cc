@@ -79,6 +79,18 @@ TEST_F(HttpServerTest, OtlpJsonAndProtobufIngestThenReadBack) {
   ASSERT_TRUE(list);
   ASSERT_EQ(list->status, 200);
   EXPECT_NE(list->body.find("\"span_count\":6"), std::string::npos) << list->body;
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("hoptrace_spans_received_total 12\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("hoptrace_spans_accepted_total 6\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("hoptrace_spans_duplicate_total 6\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("hoptrace_ingest_request_duration_seconds_count 2\n"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("hoptrace_store_spans 6\n"), std::string::npos) << metrics->body;
   auto stats = client_->Get("/api/v1/stats?group_by=agent");
   ASSERT_TRUE(stats);
   EXPECT_EQ(stats->status, 200);
