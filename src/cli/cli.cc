@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_commands.h"
 #include "cli/serve_command.h"
 #include "cli/store_commands.h"
 
@@ -14,6 +15,8 @@ constexpr char kUsage[] =
     "usage: hoptrace <command> [flags]\n\n"
     "commands:\n"
     "  serve          ingest OTLP/HTTP, Zipkin and OpenAI Agents traces; serve the query API\n"
+    "  traces         recent traces from a server (filters, --json)\n"
+    "  stats          spans, errors, tokens, cost and latency grouped --by agent,model,...\n"
     "  store verify   check every checksum of a data directory\n"
     "  store load-w1  generate the W1 agent-trace workload into a data directory\n"
     "  store stats    tokens, cost and latency per agent and model of a data directory\n"
@@ -39,6 +42,8 @@ int Run(int argc, char** argv) {
   }
   if (cmd == "store") return StoreCommand(rest);
   if (cmd == "serve") return ServeCommand(rest);
+  if (cmd == "traces") return TracesCommand(rest);
+  if (cmd == "stats") return StatsCommand(rest);
   std::fprintf(stderr, "hoptrace: unknown command '%s' (try hoptrace --help)\n", cmd.c_str());
   return 2;
 }
