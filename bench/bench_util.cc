@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/file_system.h"
 #include "common/json.h"
 
 namespace hoptrace::bench {
@@ -59,11 +60,7 @@ uint64_t DirectoryBytes(const std::string& dir) {
 }
 
 StatusOr<std::string> MakeTempDir(const std::string& parent, std::string_view prefix) {
-  std::string templ = parent + "/" + std::string(prefix) + "XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) return ErrnoToStatus(errno, "mkdtemp", templ);
-  return std::string(buf.data());
+  return hoptrace::MakeTempDir(prefix, parent);
 }
 
 void RemoveTree(const std::string& path) {

@@ -6,15 +6,17 @@
 #include <filesystem>
 #include <string>
 
+#include "common/file_system.h"
+
 namespace hoptrace {
 namespace {
 
 class FaultFileSystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_fault_fs_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_fault_fs_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
   }
   void TearDown() override {
     std::error_code ec;

@@ -74,4 +74,8 @@ FileSystem* DefaultFileSystem();
 
 std::string JoinPath(std::string_view dir, std::string_view name);
 
+// Creates a new, uniquely named directory `<parent>/<prefix><6 random characters>` (parent
+// defaults to the system's temporary directory) and returns its path.
+StatusOr<std::string> MakeTempDir(std::string_view prefix, const std::string& parent = "");
+
 }  // namespace hoptrace

@@ -198,6 +198,13 @@ FileSystem* DefaultFileSystem() {
   return fs;
 }
 
+StatusOr<std::string> MakeTempDir(std::string_view prefix, const std::string& parent) {
+  std::string dir = parent.empty() ? std::filesystem::temp_directory_path().string() : parent;
+  std::string path = JoinPath(dir, std::string(prefix) + "XXXXXX");
+  if (::mkdtemp(path.data()) == nullptr) return ErrnoToStatus(errno, "mkdtemp", path);
+  return path;
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out += '/';

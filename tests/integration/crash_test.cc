@@ -31,6 +31,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/file_system.h"
 #include "common/log.h"
 #include "crash_batches.h"
 #include "storage/embedded/embedded_store.h"
@@ -140,10 +141,9 @@ std::string Tail(const std::string& path, size_t bytes) {
 class CrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "hoptrace-crash-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
+    auto made = MakeTempDir("hoptrace-crash-");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    root_ = *made;
     store_dir_ = root_ + "/store";
     log_ = root_ + "/writer.log";
     SetLogSink([this](LogLevel, std::string_view component, std::string_view message) {

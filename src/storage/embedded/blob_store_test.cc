@@ -12,6 +12,7 @@
 
 #include "common/coding.h"
 #include "common/fault_file_system.h"
+#include "common/file_system.h"
 
 namespace hoptrace {
 namespace {
@@ -26,9 +27,9 @@ std::string Value(char c, size_t n, uint32_t seed) {
 class BlobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_blobs_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    auto made = MakeTempDir("ht_blobs_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    root_ = *made;
     dir_ = JoinPath(root_, "blobs");
   }
   void TearDown() override {

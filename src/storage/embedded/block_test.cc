@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/coding.h"
+#include "common/file_system.h"
 #include "storage/embedded/block_format.h"
 #include "storage/embedded/memtable.h"
 #include "storage/testing/span_test_util.h"
@@ -67,9 +68,9 @@ std::vector<Span> TestSpans() {
 class BlockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_block_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_block_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     blobs_ = std::make_unique<BlobStore>(fs_, JoinPath(dir_, "blobs"), 3, 1 << 20);
     ASSERT_TRUE(blobs_->Open().ok());
     want_ = TestSpans();

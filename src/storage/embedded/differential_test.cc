@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_system.h"
 #include "storage/embedded/embedded_store.h"
 #include "storage/testing/model_store.h"
 #include "storage/testing/span_test_util.h"
@@ -60,10 +61,9 @@ class Differential {
   }
 
   void Run(int ops) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "hoptrace-diff-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    auto made = MakeTempDir("hoptrace-diff-");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     options_.dir = dir_;
     options_.memtable_bytes = 8 << 10;
     options_.row_group_bytes = 1 << 10;

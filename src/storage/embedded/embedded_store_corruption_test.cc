@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/coding.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/block.h"
@@ -48,10 +49,9 @@ std::vector<Span> Traces(uint64_t first, uint64_t last) {
 class EmbeddedStoreCorruptionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "ht_store_corrupt_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_store_corrupt_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     previous_sink_ = SetLogSink([this](LogLevel, std::string_view, std::string_view m) {
       std::lock_guard<std::mutex> l(log_mu_);
       log_.emplace_back(m);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/fault_file_system.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "storage/embedded/embedded_store.h"
 #include "storage/embedded/wal.h"
@@ -197,9 +198,9 @@ class CrashPointFileSystem final : public FileSystem {
 class EmbeddedStoreFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_store_fault_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    root_ = tmpl;
+    auto made = MakeTempDir("ht_store_fault_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    root_ = *made;
     previous_sink_ = SetLogSink([this](LogLevel, std::string_view, std::string_view m) {
       std::lock_guard<std::mutex> l(log_mu_);
       log_.emplace_back(m);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_system.h"
 #include "common/log.h"
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/embedded_store.h"
@@ -44,9 +45,9 @@ std::string Prompt() {
 class LargeValueTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_large_value_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_large_value_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     previous_sink_ = SetLogSink([](LogLevel, std::string_view, std::string_view) {});
     prompt_ = Prompt();
   }

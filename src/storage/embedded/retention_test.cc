@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/file_system.h"
 #include "common/log.h"
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/embedded_store.h"
@@ -42,9 +43,9 @@ std::vector<Span> TraceAt(uint64_t t, uint64_t end, const std::string& value = "
 class RetentionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_retention_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_retention_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     previous_sink_ = SetLogSink([](LogLevel, std::string_view, std::string_view) {});
   }
   void TearDown() override {

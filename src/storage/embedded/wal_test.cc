@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/coding.h"
+#include "common/file_system.h"
 #include "common/hash.h"
 
 namespace hoptrace {
@@ -19,9 +20,9 @@ using Records = std::vector<std::pair<uint8_t, std::string>>;
 class WalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ht_wal_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    auto made = MakeTempDir("ht_wal_");
+    ASSERT_TRUE(made.ok()) << made.status().ToString();
+    dir_ = *made;
     path_ = JoinPath(dir_, WalSegmentName(1));
   }
   void TearDown() override {

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "common/file_system.h"
 #include "storage/testing/span_test_util.h"
 
 namespace hoptrace {
@@ -26,10 +27,9 @@ std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend
 void PrintTo(const SpanStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 void SpanStoreConformanceTest::SetUp() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "hoptrace-conformance-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "mkdtemp " << pattern;
-  dir_ = pattern;
+  auto made = MakeTempDir("hoptrace-conformance-");
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  dir_ = *made;
   store_ = GetParam().factory(dir_);
   ASSERT_NE(store_, nullptr) << "backend " << GetParam().name << " failed to open " << dir_;
 }
