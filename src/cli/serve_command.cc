@@ -8,6 +8,7 @@
 #include "cli/flags.h"
 #include "common/log.h"
 #include "normalize/price_table.h"
+#include "server/grpc_server.h"
 #include "server/http_server.h"
 #include "storage/embedded/embedded_store.h"
 
@@ -60,7 +61,7 @@ int ServeCommand(const std::vector<std::string>& args) {
       {"data", true, "data directory (default ./hoptrace-data)"},
       {"http", true,
        "OTLP/HTTP, Zipkin and the API (default 127.0.0.1:4318; port 0 = any free port)"},
-      {"grpc", true, "OTLP/gRPC (default 127.0.0.1:4317; not served yet by this build)"},
+      {"grpc", true, "OTLP/gRPC (default 127.0.0.1:4317; port 0 = any free port)"},
       {"store", true, "embedded (default); clickhouse is not available yet"},
       {"retention", true, "drop data older than this (e.g. 30d, 12h)"},
       {"prices", true, "model price overrides (JSON, see src/normalize/price_table.h)"},
@@ -77,9 +78,9 @@ int ServeCommand(const std::vector<std::string>& args) {
   if (!ParseHostPort(flags->get("http", "127.0.0.1:4318"), &http.host, &http.port)) {
     return Fail("--http: want HOST:PORT, got '" + flags->get("http") + "'");
   }
-  std::string grpc_host;
-  int grpc_port = 0;
-  if (!ParseHostPort(flags->get("grpc", "127.0.0.1:4317"), &grpc_host, &grpc_port)) {
+  GrpcServerOptions grpc_options;
+  if (!ParseHostPort(flags->get("grpc", "127.0.0.1:4317"), &grpc_options.host,
+                     &grpc_options.port)) {
     return Fail("--grpc: want HOST:PORT, got '" + flags->get("grpc") + "'");
   }
   if (flags->get("store", "embedded") != "embedded") {
@@ -108,9 +109,15 @@ int ServeCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "hoptrace serve: %s\n", store.status().message().c_str());
     return 1;
   }
-  auto server = HttpServer::Bind(store->get(), &prices, http);
+  Receiver receiver(store->get(), &prices);
+  auto server = HttpServer::Bind(&receiver, http);
   if (!server.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", server.status().message().c_str());
+    return 1;
+  }
+  auto grpc = GrpcServer::Start(&receiver, grpc_options);
+  if (!grpc.ok()) {
+    std::fprintf(stderr, "hoptrace serve: %s\n", grpc.status().message().c_str());
     return 1;
   }
   g_server = server->get();
@@ -119,10 +126,11 @@ int ServeCommand(const std::vector<std::string>& args) {
   std::signal(SIGPIPE, SIG_IGN);
   Log(LogLevel::kInfo, "serve",
       "hoptrace serving OTLP/HTTP, Zipkin and the API on http://" + http.host + ":" +
-          std::to_string((*server)->port()) + " (data " + store_options.dir +
-          "); OTLP/gRPC is not served by this build yet");
+          std::to_string((*server)->port()) + " and OTLP/gRPC on " + grpc_options.host + ":" +
+          std::to_string((*grpc)->port()) + " (data " + store_options.dir + ")");
   (*server)->Run();
   g_server = nullptr;
+  (*grpc)->Stop();
   Status flushed = (*store)->Flush();
   if (!flushed.ok()) Log(LogLevel::kWarning, "serve", "flush at shutdown: " + flushed.message());
   Log(LogLevel::kInfo, "serve", "stopped");

@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "api/api_json.h"
 #include "common/log.h"
@@ -46,15 +48,20 @@ int HttpStatusFor(const Status& s) {
 
 class HttpServerImpl final : public HttpServer {
  public:
-  HttpServerImpl(SpanStore* store, const PriceTable* prices, HttpServerOptions options)
-      : store_(store), ingester_(store, prices), options_(std::move(options)) {}
+  HttpServerImpl(Receiver* receiver, std::unique_ptr<Receiver> owned, HttpServerOptions options)
+      : owned_receiver_(std::move(owned)),
+        receiver_(receiver),
+        store_(receiver->store()),
+        metrics_(receiver->metrics()),
+        max_body_bytes_(receiver->options().max_body_bytes),
+        options_(std::move(options)) {}
 
   Status Bind() {
     const int threads = options_.worker_threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_keep_alive_max_count(1000);
     server_.set_read_timeout(std::chrono::seconds(30));
-    server_.set_payload_max_length(options_.max_body_bytes);
+    server_.set_payload_max_length(max_body_bytes_);
     Routes();
     if (options_.port == 0) {
       port_ = server_.bind_to_any_port(options_.host);
@@ -95,11 +102,11 @@ class HttpServerImpl final : public HttpServer {
     const std::string length = req.get_header_value("Content-Length");
     if (!length.empty() && length.size() < 20 &&
         length.find_first_not_of("0123456789") == std::string::npos &&
-        std::stoull(length) > options_.max_body_bytes) {
+        std::stoull(length) > max_body_bytes_) {
       res.status = 413;
       res.set_header("Connection", "close");
       res.set_content(ErrorJson("request body of " + length + " bytes exceeds the limit of " +
-                                std::to_string(options_.max_body_bytes) + " bytes"),
+                                std::to_string(max_body_bytes_) + " bytes"),
                       "application/json");
       return false;
     }
@@ -110,7 +117,7 @@ class HttpServerImpl final : public HttpServer {
   bool ReadBody(const httplib::ContentReader& reader, std::string* body, bool* too_large) {
     *too_large = false;
     return reader([&](const char* data, size_t n) {
-      if (body->size() + n > options_.max_body_bytes) {
+      if (body->size() + n > max_body_bytes_) {
         *too_large = true;
         return false;
       }
@@ -125,15 +132,37 @@ class HttpServerImpl final : public HttpServer {
     const auto t0 = std::chrono::steady_clock::now();
     fn();
     metrics_.ObserveRequest(
-        res.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        "http", std::to_string(res.status),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
 
-  void Record(const IngestOutcome& o) {
-    metrics_.CountReceived(o.received);
-    metrics_.CountAccepted(o.accepted);
-    metrics_.CountDuplicates(o.duplicates);
-    metrics_.CountUnpriced(o.unpriced);
-    for (const auto& [reason, n] : o.rejected_by_reason) metrics_.CountRejected(reason, n);
+  // Reserves room for the request before its body is read; on saturation answers 503 with
+  // Retry-After (the connection is closed, since the body stays unread).
+  std::optional<Receiver::Ticket> Admit(const httplib::Request& req, httplib::Response& res,
+                                        bool rpc_status_json, bool rpc_status_proto) {
+    size_t declared = kUnknownLengthCharge;
+    const std::string length = req.get_header_value("Content-Length");
+    if (!length.empty() && length.size() < 20 &&
+        length.find_first_not_of("0123456789") == std::string::npos) {
+      declared = std::stoull(length);
+    }
+    // A gzip body inflates: charge it as if it were several times larger.
+    if (!req.get_header_value("Content-Encoding").empty()) declared *= 4;
+    auto ticket = receiver_->Admit(std::min(declared, max_body_bytes_));
+    if (!ticket) {
+      const std::string message = "server saturated: retry later";
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_header("Connection", "close");
+      if (rpc_status_json) {
+        res.set_content(EncodeRpcStatusJson(14, message), "application/json");
+      } else if (rpc_status_proto) {
+        res.set_content(EncodeRpcStatusProto(14, message), "application/x-protobuf");
+      } else {
+        res.set_content(ErrorJson(message), "application/json");
+      }
+    }
+    return ticket;
   }
 
   void OtlpExport(const httplib::Request& req, httplib::Response& res,
@@ -158,13 +187,15 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
     if (!CheckBodyHeaders(req, res)) return;
+    auto ticket = Admit(req, res, json, proto);
+    if (!ticket) return;
     std::string body;
     bool too_large = false;
     if (!ReadBody(reader, &body, &too_large)) {
       res.set_header("Connection", "close");  // the rest of the body is unread
       if (too_large) {
         reply_status(413, 8,
-                     "request body exceeds " + std::to_string(options_.max_body_bytes) +
+                     "request body exceeds " + std::to_string(max_body_bytes_) +
                          " bytes (after decompression)");
       } else {
         reply_status(400, 3,
@@ -173,7 +204,7 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
     auto outcome =
-        ingester_.Ingest(proto ? WireFormat::kOtlpProtobuf : WireFormat::kOtlpJson, body);
+        receiver_->Ingest(proto ? WireFormat::kOtlpProtobuf : WireFormat::kOtlpJson, body);
     if (!outcome.ok()) {
       const Status& s = outcome.status();
       int http = HttpStatusFor(s);
@@ -181,7 +212,6 @@ class HttpServerImpl final : public HttpServer {
       reply_status(http, s.code() == StatusCode::kInvalidArgument ? 3 : 14, s.message());
       return;
     }
-    Record(*outcome);
     std::string message = outcome->first_rejection;
     res.status = 200;
     if (json) {
@@ -201,6 +231,8 @@ class HttpServerImpl final : public HttpServer {
       return;
     }
     if (!CheckBodyHeaders(req, res)) return;
+    auto ticket = Admit(req, res, false, false);
+    if (!ticket) return;
     std::string body;
     bool too_large = false;
     if (!ReadBody(reader, &body, &too_large)) {
@@ -211,14 +243,13 @@ class HttpServerImpl final : public HttpServer {
           "application/json");
       return;
     }
-    auto outcome = ingester_.Ingest(format, body);
+    auto outcome = receiver_->Ingest(format, body);
     if (!outcome.ok()) {
       res.status = HttpStatusFor(outcome.status());
       if (res.status == 503) res.set_header("Retry-After", "1");
       res.set_content(ErrorJson(outcome.status().message()), "application/json");
       return;
     }
-    Record(*outcome);
     res.status = ok_status;
     res.set_content("{}", "application/json");
   }
@@ -285,9 +316,14 @@ class HttpServerImpl final : public HttpServer {
     res.set_content(ErrorJson(message), "application/json");
   }
 
+  // Charged for a body whose length is not declared (chunked).
+  static constexpr size_t kUnknownLengthCharge = 4 << 20;
+
+  const std::unique_ptr<Receiver> owned_receiver_;  // when not shared
+  Receiver* const receiver_;
   SpanStore* const store_;
-  Ingester ingester_;
-  ServerMetrics metrics_;
+  ServerMetrics& metrics_;
+  const size_t max_body_bytes_;
   const HttpServerOptions options_;
   httplib::Server server_;
   int port_ = 0;
@@ -297,7 +333,18 @@ class HttpServerImpl final : public HttpServer {
 
 StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(SpanStore* store, const PriceTable* prices,
                                                        const HttpServerOptions& options) {
-  auto server = std::make_unique<HttpServerImpl>(store, prices, options);
+  ReceiverOptions receiver_options;
+  receiver_options.max_body_bytes = options.max_body_bytes;
+  auto receiver = std::make_unique<Receiver>(store, prices, receiver_options);
+  Receiver* r = receiver.get();
+  auto server = std::make_unique<HttpServerImpl>(r, std::move(receiver), options);
+  HT_RETURN_IF_ERROR(server->Bind());
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Bind(Receiver* receiver,
+                                                       const HttpServerOptions& options) {
+  auto server = std::make_unique<HttpServerImpl>(receiver, nullptr, options);
   HT_RETURN_IF_ERROR(server->Bind());
   return std::unique_ptr<HttpServer>(std::move(server));
 }

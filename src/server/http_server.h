@@ -9,6 +9,7 @@
 #include <string>
 
 #include "normalize/price_table.h"
+#include "server/receiver.h"
 #include "storage/span_store.h"
 
 namespace hoptrace {
@@ -16,7 +17,7 @@ namespace hoptrace {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 4318;                   // 0: an ephemeral port (see port())
-  size_t max_body_bytes = 64 << 20;  // after decompression
+  size_t max_body_bytes = 64 << 20;  // after decompression (with a receiver of its own)
   int worker_threads = 32;           // slow clients each hold one
 };
 
@@ -24,6 +25,10 @@ class HttpServer {
  public:
   // Binds the port; the server answers once Run() is called.
   static StatusOr<std::unique_ptr<HttpServer>> Bind(SpanStore* store, const PriceTable* prices,
+                                                    const HttpServerOptions& options);
+  // The same, sharing `receiver` (ingest pipeline, metrics, admission) with other listeners.
+  // The receiver's options rule the body size limit. Not owned; must outlive the server.
+  static StatusOr<std::unique_ptr<HttpServer>> Bind(Receiver* receiver,
                                                     const HttpServerOptions& options);
   virtual ~HttpServer() = default;
   virtual int port() const = 0;

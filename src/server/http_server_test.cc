@@ -147,5 +147,52 @@ TEST_F(HttpServerTest, InvalidSpansArePartialSuccessAndValidOnesKept) {
   EXPECT_EQ(t->body.find("\"bad\""), std::string::npos);
 }
 
+TEST(HttpServerSaturation, SaturatedIngestIsRetryLaterAndQueriesStillAnswer) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("hoptrace_http_saturation_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  EmbeddedStoreOptions o;
+  o.dir = dir.string();
+  auto store = EmbeddedStore::Open(o);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  PriceTable prices = PriceTable::Builtin();
+  ReceiverOptions ro;
+  ro.max_inflight_requests = 1;
+  ro.admit_wait_ms = 20;
+  Receiver receiver(store->get(), &prices, ro);
+  HttpServerOptions http;
+  http.port = 0;
+  auto server = HttpServer::Bind(&receiver, http);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::thread thread([&] { (*server)->Run(); });
+  httplib::Client client("127.0.0.1", (*server)->port());
+  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const std::string body = ReadFixture("otel-genai-manual/request.pb");
+  {
+    auto held = receiver.Admit(1, 0);  // a slow export holds the only slot
+    ASSERT_TRUE(held.has_value());
+    auto r = client.Post("/v1/traces", body, "application/x-protobuf");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+    auto q = client.Get("/api/v1/traces?limit=5");  // queries are not held back
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->status, 200);
+  }
+  auto r = client.Post("/v1/traces", body, "application/x-protobuf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto m = client.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("hoptrace_ingest_saturated_total 1\n"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("{protocol=\"http\",code=\"503\"} 1\n"), std::string::npos);
+  (*server)->Stop();
+  thread.join();
+  server->reset();
+  store->reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace hoptrace

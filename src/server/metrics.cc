@@ -9,9 +9,10 @@ void ServerMetrics::CountRejected(const std::string& reason, uint64_t n) {
   rejected_[reason] += n;
 }
 
-void ServerMetrics::ObserveRequest(int http_status, double seconds) {
+void ServerMetrics::ObserveRequest(const std::string& protocol, const std::string& code,
+                                   double seconds) {
   std::lock_guard<std::mutex> l(mu_);
-  ++responses_[http_status];
+  ++responses_[{protocol, code}];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++bucket_counts_[i];
   }
@@ -34,17 +35,22 @@ std::string ServerMetrics::Render(const StoreStats& store) const {
           "Spans re-sent with a trace and span id already stored.", duplicates_.load());
   counter("hoptrace_spans_unpriced_total", "LLM spans with tokens but no known price.",
           unpriced_.load());
+  counter("hoptrace_ingest_saturated_total",
+          "Ingest requests turned away with 503 / UNAVAILABLE because the server was saturated.",
+          saturated_.load());
   std::lock_guard<std::mutex> l(mu_);
   line("# HELP hoptrace_spans_rejected_total Invalid spans left out, by reason.");
   line("# TYPE hoptrace_spans_rejected_total counter");
   for (const auto& [reason, n] : rejected_) {
     line("hoptrace_spans_rejected_total{reason=\"" + reason + "\"} " + std::to_string(n));
   }
-  line("# HELP hoptrace_ingest_responses_total Ingest requests, by HTTP status.");
+  line(
+      "# HELP hoptrace_ingest_responses_total Ingest requests, by protocol and HTTP status or "
+      "gRPC code.");
   line("# TYPE hoptrace_ingest_responses_total counter");
-  for (const auto& [status, n] : responses_) {
-    line("hoptrace_ingest_responses_total{code=\"" + std::to_string(status) + "\"} " +
-         std::to_string(n));
+  for (const auto& [key, n] : responses_) {
+    line("hoptrace_ingest_responses_total{protocol=\"" + key.first + "\",code=\"" + key.second +
+         "\"} " + std::to_string(n));
   }
   line("# HELP hoptrace_ingest_request_duration_seconds Time to answer an ingest request.");
   line("# TYPE hoptrace_ingest_request_duration_seconds histogram");

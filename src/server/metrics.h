@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "storage/span_store.h"
 
@@ -20,8 +21,11 @@ class ServerMetrics {
   void CountDuplicates(uint64_t n) { duplicates_ += n; }
   void CountRejected(const std::string& reason, uint64_t n);
   void CountUnpriced(uint64_t n) { unpriced_ += n; }
-  // One ingest request's answer and latency.
-  void ObserveRequest(int http_status, double seconds);
+  // A request turned away because the server was saturated (answered "retry later").
+  void CountSaturated() { saturated_ += 1; }
+  // One ingest request's answer and latency; `protocol` is "http" or "grpc", `code` the HTTP
+  // status or the gRPC status name.
+  void ObserveRequest(const std::string& protocol, const std::string& code, double seconds);
 
   // Prometheus text exposition format (version 0.0.4), with the store's size figures.
   std::string Render(const StoreStats& store) const;
@@ -31,10 +35,11 @@ class ServerMetrics {
                                                       0.1,   0.25,   0.5,   1,    2.5,   10};
 
  private:
-  std::atomic<uint64_t> received_{0}, accepted_{0}, duplicates_{0}, unpriced_{0};
+  std::atomic<uint64_t> received_{0}, accepted_{0}, duplicates_{0}, unpriced_{0},
+      saturated_{0};
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> rejected_;               // guarded by mu_
-  std::map<int, uint64_t> responses_;                      // guarded by mu_: by HTTP status
+  std::map<std::pair<std::string, std::string>, uint64_t> responses_;  // guarded by mu_
   std::array<uint64_t, kBuckets.size()> bucket_counts_{};  // guarded by mu_
   uint64_t latency_count_ = 0;                             // guarded by mu_
   double latency_sum_ = 0;                                 // guarded by mu_
