@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "cli/client_commands.h"
+#include "cli/load_command.h"
 #include "cli/serve_command.h"
+#include "cli/show_command.h"
 #include "cli/store_commands.h"
 
 namespace hoptrace::cli {
@@ -14,9 +16,11 @@ constexpr char kUsage[] =
     "hoptrace — distributed tracing for AI agent fleets\n\n"
     "usage: hoptrace <command> [flags]\n\n"
     "commands:\n"
-    "  serve          ingest OTLP/HTTP, Zipkin and OpenAI Agents traces; serve the query API\n"
+    "  serve          ingest OTLP (HTTP and gRPC), Zipkin and OpenAI Agents traces; serve the API\n"
     "  traces         recent traces from a server (filters, --json)\n"
+    "  show           one trace as a terminal waterfall: span tree, parallel bars, tokens, cost\n"
     "  stats          spans, errors, tokens, cost and latency grouped --by agent,model,...\n"
+    "  load           send the W1 agent-trace workload to a server as OTLP/HTTP protobuf\n"
     "  store verify   check every checksum of a data directory\n"
     "  store load-w1  generate the W1 agent-trace workload into a data directory\n"
     "  store stats    tokens, cost and latency per agent and model of a data directory\n"
@@ -43,6 +47,8 @@ int Run(int argc, char** argv) {
   if (cmd == "store") return StoreCommand(rest);
   if (cmd == "serve") return ServeCommand(rest);
   if (cmd == "traces") return TracesCommand(rest);
+  if (cmd == "show") return ShowCommand(rest);
+  if (cmd == "load") return LoadCommand(rest);
   if (cmd == "stats") return StatsCommand(rest);
   std::fprintf(stderr, "hoptrace: unknown command '%s' (try hoptrace --help)\n", cmd.c_str());
   return 2;

@@ -1,24 +1,17 @@
 #include "cli/client_commands.h"
 
-#include <httplib.h>
-#include <simdjson.h>
-
 #include <cstdio>
 #include <ctime>
 
+#include "cli/api_client.h"
 #include "cli/flags.h"
 
 namespace hoptrace::cli {
 namespace {
 
-int UsageError(const char* cmd, const std::string& msg) {
-  std::fprintf(stderr, "hoptrace %s: %s\n", cmd, msg.c_str());
-  return 2;
-}
-
 // Filters shared by `traces` and `stats`, passed to the API as they are (it validates them).
 const std::vector<FlagSpec> kFilterSpecs = {
-    {"server", true, "server URL (default http://127.0.0.1:4318)"},
+    {"server", true, std::string("server URL (default ") + kDefaultServer + ")"},
     {"service", true, "only spans of this service"},
     {"agent", true, "only spans of this agent"},
     {"model", true, "only spans of this model"},
@@ -30,57 +23,6 @@ const std::vector<FlagSpec> kFilterSpecs = {
     {"json", false, "print the API's JSON"},
     {"help", false, "show this help"}};
 
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-// GETs `path` from the server. On failure prints one line and returns the exit code.
-int Get(const char* cmd, const std::string& server, const std::string& path, std::string* body) {
-  httplib::Client client(server);
-  client.set_connection_timeout(3);
-  client.set_read_timeout(30);
-  auto res = client.Get(path.c_str());
-  if (!res) {
-    std::fprintf(stderr, "hoptrace %s: cannot reach the server at %s (%s)\n", cmd, server.c_str(),
-                 httplib::to_string(res.error()).c_str());
-    return 1;
-  }
-  if (res->status != 200) {
-    std::string message = res->body;
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    std::string_view error;
-    if (!parser.parse(res->body).get(doc) && !doc["error"].get(error)) message = std::string(error);
-    std::fprintf(stderr, "hoptrace %s: server answered %d: %s\n", cmd, res->status,
-                 message.c_str());
-    return 1;
-  }
-  *body = res->body;
-  return 0;
-}
-
-std::string Query(const ParsedFlags& flags, std::vector<std::string> names) {
-  std::string q;
-  for (const auto& n : names) {
-    if (!flags.has(n)) continue;
-    q.push_back(q.empty() ? '?' : '&');
-    q += n;
-    q.push_back('=');
-    q += UrlEncode(flags.get(n));
-  }
-  return q;
-}
-
 std::string TimeText(uint64_t unix_nano) {
   std::time_t t = static_cast<std::time_t>(unix_nano / 1'000'000'000ull);
   std::tm tm{};
@@ -88,30 +30,6 @@ std::string TimeText(uint64_t unix_nano) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   return buf;
-}
-
-using Field = simdjson::simdjson_result<simdjson::dom::element>;  // a missing field is an error value
-
-uint64_t ToU64(Field e) {
-  std::string_view s;
-  if (!e.get(s)) return std::strtoull(std::string(s).c_str(), nullptr, 10);
-  uint64_t u;
-  if (!e.get(u)) return u;
-  int64_t i;
-  if (!e.get(i)) return static_cast<uint64_t>(i);
-  return 0;
-}
-
-double Num(Field e) {
-  double d = 0;
-  if (e.get(d) != simdjson::SUCCESS) return 0;  // null (no value) reads as 0
-  return d;
-}
-
-std::string Text(Field e) {
-  std::string_view s;
-  if (!e.get(s)) return std::string(s);
-  return "-";
 }
 
 }  // namespace
@@ -133,7 +51,7 @@ int TracesCommand(const std::vector<std::string>& args) {
   const std::string path =
       "/api/v1/traces" + Query(*flags, {"service", "agent", "model", "tool", "name", "status",
                                         "since", "until", "limit"});
-  if (int rc = Get("traces", flags->get("server", "http://127.0.0.1:4318"), path, &body)) return rc;
+  if (int rc = GetOrReport("traces", flags->get("server", kDefaultServer), path, &body)) return rc;
   if (flags->has("json")) {
     std::printf("%s\n", body.c_str());
     return 0;
@@ -153,17 +71,17 @@ int TracesCommand(const std::vector<std::string>& args) {
     if (!t["agents"].get(list)) {
       for (simdjson::dom::element a : list) {
         if (!agents.empty()) agents.push_back(',');
-        agents += Text(Field(simdjson::dom::element(a)));
+        agents += JsonText(JsonField(simdjson::dom::element(a)));
       }
     }
-    const double cost = Num(t["cost_usd"]);
+    const double cost = JsonNumber(t["cost_usd"]);
     std::printf("%-32s  %-19s  %8.2fs  %5llu  %4llu  %9llu  %9.4f  %-24.24s %s\n",
-                Text(t["trace_id"]).c_str(), TimeText(ToU64(t["start_unix_nano"])).c_str(),
-                ToU64(t["duration_ns"]) / 1e9,
-                static_cast<unsigned long long>(ToU64(t["span_count"])),
-                static_cast<unsigned long long>(ToU64(t["error_count"])),
-                static_cast<unsigned long long>(ToU64(t["total_tokens"])), cost,
-                Text(t["root_name"]).c_str(), agents.c_str());
+                JsonText(t["trace_id"]).c_str(), TimeText(JsonU64(t["start_unix_nano"])).c_str(),
+                JsonU64(t["duration_ns"]) / 1e9,
+                static_cast<unsigned long long>(JsonU64(t["span_count"])),
+                static_cast<unsigned long long>(JsonU64(t["error_count"])),
+                static_cast<unsigned long long>(JsonU64(t["total_tokens"])), cost,
+                JsonText(t["root_name"]).c_str(), agents.c_str());
   }
   return 0;
 }
@@ -190,7 +108,7 @@ int StatsCommand(const std::vector<std::string>& args) {
   path +=
       std::string(path.find('?') == std::string::npos ? "?" : "&") + "group_by=" + UrlEncode(by);
   std::string body;
-  if (int rc = Get("stats", flags->get("server", "http://127.0.0.1:4318"), path, &body)) return rc;
+  if (int rc = GetOrReport("stats", flags->get("server", kDefaultServer), path, &body)) return rc;
   if (flags->has("json")) {
     std::printf("%s\n", body.c_str());
     return 0;
@@ -213,14 +131,14 @@ int StatsCommand(const std::vector<std::string>& args) {
   std::printf("%9s %7s %12s %12s %10s %9s %9s %9s\n", "SPANS", "ERRORS", "INPUT_TOK", "OUTPUT_TOK",
               "COST_USD", "P50_MS", "P95_MS", "P99_MS");
   for (simdjson::dom::element r : rows) {
-    for (const auto& k : keys) std::printf("%-18.18s ", Text(r[k]).c_str());
-    const double cost = Num(r["cost_usd"]), p50 = Num(r["p50_ms"]), p95 = Num(r["p95_ms"]),
-                 p99 = Num(r["p99_ms"]);
+    for (const auto& k : keys) std::printf("%-18.18s ", JsonText(r[k]).c_str());
+    const double cost = JsonNumber(r["cost_usd"]), p50 = JsonNumber(r["p50_ms"]),
+                 p95 = JsonNumber(r["p95_ms"]), p99 = JsonNumber(r["p99_ms"]);
     std::printf("%9llu %7llu %12llu %12llu %10.4f %9.1f %9.1f %9.1f\n",
-                static_cast<unsigned long long>(ToU64(r["spans"])),
-                static_cast<unsigned long long>(ToU64(r["errors"])),
-                static_cast<unsigned long long>(ToU64(r["input_tokens"])),
-                static_cast<unsigned long long>(ToU64(r["output_tokens"])), cost, p50, p95, p99);
+                static_cast<unsigned long long>(JsonU64(r["spans"])),
+                static_cast<unsigned long long>(JsonU64(r["errors"])),
+                static_cast<unsigned long long>(JsonU64(r["input_tokens"])),
+                static_cast<unsigned long long>(JsonU64(r["output_tokens"])), cost, p50, p95, p99);
   }
   return 0;
 }

@@ -7,9 +7,11 @@
 #include <optional>
 
 #include "api/api_json.h"
+#include "api/jaeger_json.h"
 #include "common/log.h"
 #include "normalize/normalize.h"
 #include "otlp/response.h"
+#include "query/jaeger_params.h"
 #include "query/query_params.h"
 #include "server/ingest.h"
 #include "server/metrics.h"
@@ -60,6 +62,8 @@ class HttpServerImpl final : public HttpServer {
     const int threads = options_.worker_threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_keep_alive_max_count(1000);
+    // An idle keep-alive connection holds a worker thread, and delays a stop, this long.
+    server_.set_keep_alive_timeout(2);
     server_.set_read_timeout(std::chrono::seconds(30));
     server_.set_payload_max_length(max_body_bytes_);
     Routes();
@@ -303,6 +307,138 @@ class HttpServerImpl final : public HttpServer {
       if (!rows.ok()) return Error(res, HttpStatusFor(rows.status()), rows.status().message());
       res.set_content(StatsJson(stats->request.group_by, *rows), "application/json");
     });
+    // The Jaeger query service's "api/" HTTP API (DESIGN.md §3) for Grafana's Jaeger data
+    // source and the Jaeger UI: Jaeger's JSON envelope, errors included.
+    auto jaeger_error = [](httplib::Response& res, int status, const std::string& message) {
+      res.status = status;
+      res.set_content(JaegerErrorJson(status, message), "application/json");
+    };
+    server_.Get("/api/services", [=, this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      const Status checked = params.ok() ? CheckJaegerListParams(*params) : params.status();
+      if (!checked.ok()) return jaeger_error(res, 400, checked.message());
+      AggregateRequest request;
+      request.group_by = {GroupKey{GroupField::kService, ""}};
+      request.with_percentiles = false;
+      request.with_cost = false;
+      auto rows = store_->Aggregate(request);
+      if (!rows.ok())
+        return jaeger_error(res, HttpStatusFor(rows.status()), rows.status().message());
+      std::vector<std::string> services;
+      for (AggregateRow& row : *rows) {
+        if (!row.key.empty() && !row.key[0].empty()) services.push_back(std::move(row.key[0]));
+      }
+      res.set_content(JaegerStringsJson(services), "application/json");
+    });
+    server_.Get(R"(/api/services/(.+)/operations)", [=, this](const httplib::Request& req,
+                                                              httplib::Response& res) {
+      auto params = Params(req);
+      const Status checked = params.ok() ? CheckJaegerListParams(*params) : params.status();
+      if (!checked.ok()) return jaeger_error(res, 400, checked.message());
+      auto operations = JaegerOperationsOf(req.matches[1].str(), /*with_kinds=*/false);
+      if (!operations.ok()) {
+        return jaeger_error(res, HttpStatusFor(operations.status()), operations.status().message());
+      }
+      std::vector<std::string> names;
+      for (JaegerOperation& op : *operations) names.push_back(std::move(op.name));
+      res.set_content(JaegerStringsJson(names), "application/json");
+    });
+    server_.Get("/api/operations", [=, this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return jaeger_error(res, 400, params.status().message());
+      auto query = ParseJaegerOperations(*params);
+      if (!query.ok()) return jaeger_error(res, 400, query.status().message());
+      auto operations = JaegerOperationsOf(query->service, /*with_kinds=*/true);
+      if (!operations.ok()) {
+        return jaeger_error(res, HttpStatusFor(operations.status()), operations.status().message());
+      }
+      if (query->span_kind) {
+        std::erase_if(*operations,
+                      [&](const JaegerOperation& op) { return op.kind != *query->span_kind; });
+      }
+      res.set_content(JaegerOperationsJson(*operations), "application/json");
+    });
+    server_.Get(
+        R"(/api/traces/(.+))", [=, this](const httplib::Request& req, httplib::Response& res) {
+          auto params = Params(req);
+          const Status checked = params.ok() ? CheckJaegerGetTraceParams(*params) : params.status();
+          if (!checked.ok()) return jaeger_error(res, 400, checked.message());
+          const std::string text = req.matches[1].str();
+          const std::optional<TraceId> id = ParseJaegerTraceId(text);
+          if (!id) {
+            return jaeger_error(
+                res, 400, "trace id: want 1 to 32 hex digits, got '" + text.substr(0, 64) + "'");
+          }
+          auto spans = store_->GetTrace(*id);
+          if (!spans.ok()) {
+            const bool missing = spans.status().code() == StatusCode::kNotFound;
+            return jaeger_error(res, HttpStatusFor(spans.status()),
+                                missing ? "trace not found" : spans.status().message());
+          }
+          ResolveTrace(&*spans);  // as for /api/v1/traces/{id}
+          std::vector<std::vector<Span>> traces;
+          traces.push_back(std::move(*spans));
+          res.set_content(JaegerTracesJson(traces), "application/json");
+        });
+    server_.Get("/api/traces", [=, this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return jaeger_error(res, 400, params.status().message());
+      auto search = ParseJaegerTraceSearch(*params, NowUnixNano());
+      if (!search.ok()) return jaeger_error(res, 400, search.status().message());
+      // traceID=… fetches those traces (missing ones reported in "errors", as Jaeger does);
+      // otherwise the newest traces with a matching span.
+      const bool by_id = !search->trace_ids.empty();
+      std::vector<TraceId> ids = search->trace_ids;
+      if (!by_id) {
+        auto found = store_->SearchTraces(search->filter, search->limit);
+        if (!found.ok()) {
+          return jaeger_error(res, HttpStatusFor(found.status()), found.status().message());
+        }
+        for (const TraceSummary& t : *found) ids.push_back(t.trace_id);
+      }
+      std::vector<std::vector<Span>> traces;
+      std::vector<JaegerError> errors;
+      for (const TraceId& id : ids) {
+        auto spans = store_->GetTrace(id);
+        if (spans.ok()) {
+          ResolveTrace(&*spans);
+          traces.push_back(std::move(*spans));
+        } else if (spans.status().code() != StatusCode::kNotFound) {
+          return jaeger_error(res, HttpStatusFor(spans.status()), spans.status().message());
+        } else if (by_id) {
+          errors.push_back({0, "trace not found", ToHex(id)});
+        }  // else dropped by retention since the search: left out
+      }
+      res.set_content(JaegerTracesJson(traces, errors), "application/json");
+    });
+  }
+
+  // The operations (span names) of `service`, sorted by name. With `with_kinds`, each carries
+  // the kind of its newest span (Jaeger lists one entry per name and kind; hoptrace keeps no
+  // such index, so a name used with several kinds shows the latest).
+  StatusOr<std::vector<JaegerOperation>> JaegerOperationsOf(const std::string& service,
+                                                            bool with_kinds) {
+    AggregateRequest request;
+    request.filter.service = service;
+    request.group_by = {GroupKey{GroupField::kName, ""}};
+    request.with_percentiles = false;
+    request.with_cost = false;
+    HT_ASSIGN_OR_RETURN(std::vector<AggregateRow> rows, store_->Aggregate(request));
+    std::vector<JaegerOperation> operations;
+    for (AggregateRow& row : rows) {
+      if (row.key.empty() || row.key[0].empty()) continue;
+      JaegerOperation op{std::move(row.key[0]), SpanKind::kUnspecified};
+      if (with_kinds) {
+        SpanFilter filter;
+        filter.service = service;
+        filter.name = op.name;
+        HT_ASSIGN_OR_RETURN(std::vector<Span> newest,
+                            store_->SearchSpans(filter, SpanOrder::kNewestFirst, 1));
+        if (!newest.empty()) op.kind = newest.front().kind;
+      }
+      operations.push_back(std::move(op));
+    }
+    return operations;
   }
 
   static StatusOr<QueryParams> Params(const httplib::Request& req) {
