@@ -34,26 +34,37 @@ StatusOr<IngestOutcome> Ingester::Ingest(WireFormat format, std::string_view bod
   for (Span& s : batch.spans) {
     if (DeriveAgentFields(&s, *prices_).unpriced()) ++out.unpriced;
   }
-  // Per trace: inherit agents and settle wrapper usage with the spans already stored (a parent
-  // that arrived in an earlier request). Stored spans are not rewritten here.
+  // Per trace: inherit agents and settle wrapper usage together with the spans already stored
+  // (children usually arrive in an earlier request than their parent). Stored spans whose
+  // derived fields change by that (an agent inherited from the new parent, a wrapper whose
+  // children arrived now) are rewritten in the store, so stats and searches agree with the
+  // trace view.
+  std::vector<DerivedUpdate> updates;
   std::map<TraceId, std::vector<Span*>> by_trace;
   for (Span& s : batch.spans) by_trace[s.trace_id].push_back(&s);
   for (auto& [trace_id, spans] : by_trace) {
     std::vector<Span> stored;
-    bool needs_context = false;
-    for (const Span* s : spans)
-      needs_context = needs_context || (!s->is_root() && s->derived.agent.empty());
-    if (needs_context) {
-      auto got = store_->GetTrace(trace_id);
-      if (got.ok()) stored = std::move(*got);
-    }
+    auto got = store_->GetTrace(trace_id);
+    if (got.ok()) stored = std::move(*got);  // else resolved with the new spans alone
+    std::vector<AgentFields> before;
+    before.reserve(stored.size());
+    for (const Span& s : stored) before.push_back(s.derived);
     std::vector<Span*> all = spans;
     for (Span& s : stored) all.push_back(&s);
     ResolveTrace(std::span<Span* const>(all.data(), all.size()));
+    for (size_t k = 0; k < stored.size(); ++k) {
+      if (stored[k].derived == before[k]) continue;
+      updates.push_back({stored[k].trace_id, stored[k].span_id, std::move(stored[k].derived)});
+    }
   }
   HT_ASSIGN_OR_RETURN(AppendResult r, store_->Append(std::move(batch.spans)));
   out.accepted = r.stored;
   out.duplicates = r.duplicates;
+  // Before answering: a success means the new spans and the updates are durable.
+  if (!updates.empty()) {
+    Status s = store_->UpdateDerived(std::move(updates));
+    if (!s.ok()) return s.WithContext("updating derived fields of stored spans");
+  }
   return out;
 }
 

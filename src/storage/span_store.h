@@ -110,6 +110,15 @@ struct RetentionResult {
   uint64_t bytes_freed = 0;
 };
 
+// New derived fields (span.h AgentFields) for one stored span, e.g. an agent inherited from a
+// parent that arrived after the span, or usage_counted cleared on a wrapper whose children
+// arrived after it.
+struct DerivedUpdate {
+  TraceId trace_id{};
+  SpanId span_id{};
+  AgentFields derived;
+};
+
 struct StoreStats {
   uint64_t spans = 0;                // spans stored (all parts)
   uint64_t bytes_on_disk = 0;        // everything in the data directory
@@ -142,6 +151,12 @@ class SpanStore {
   // Span counts, errors, tokens, cost and duration percentiles grouped by `group_by`,
   // rows ordered by key.
   virtual StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& request) = 0;
+
+  // Replaces the derived fields of stored spans. Returns only once the new values are durable;
+  // every query answers with them from then on (also after a restart or a crash). Updates of
+  // spans that are not stored are ignored; when a span is updated twice in one call, the last
+  // update wins. On error, each update is either applied or not (never half of a span).
+  virtual Status UpdateDerived(std::vector<DerivedUpdate> updates) = 0;
 
   virtual StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) = 0;
 

@@ -387,6 +387,9 @@ bool BlockReader::DictFind(int col, std::string_view s, uint32_t* id) const {
   return footer_->dicts[col].Find(s, id);
 }
 std::string BlockReader::DictGet(int col, uint32_t id) const { return footer_->dicts[col].Get(id); }
+uint32_t BlockReader::DictSize(int col) const {
+  return static_cast<uint32_t>(footer_->dicts[col].size());
+}
 
 Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
                          const std::function<Status(uint64_t, const ColumnView&)>& fn) const {

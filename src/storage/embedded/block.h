@@ -78,6 +78,7 @@ class BlockReader final : public Part {
   uint64_t max_start() const override;
   bool DictFind(int col, std::string_view s, uint32_t* id) const override;
   std::string DictGet(int col, uint32_t id) const override;
+  uint32_t DictSize(int col) const override;
   Status Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
               const std::function<Status(uint64_t, const ColumnView&)>& fn) const override;
   TraceId TraceOfRow(uint64_t row, uint64_t* run_end) const override;

@@ -21,6 +21,7 @@
 #include "storage/embedded/memtable.h"
 #include "storage/embedded/query_engine.h"
 #include "storage/embedded/wal.h"
+#include "storage/embedded/embedded_store_impl.h"
 
 namespace hoptrace {
 namespace {
@@ -29,7 +30,6 @@ constexpr char kComponent[] = "storage";
 constexpr int kRetrainEveryBlocks = 16;
 // The store's on-disk format (docs/storage-format.md). Do not change: persisted.
 constexpr char kFormatLine[] = "hoptrace-store 1\n";
-using ValueMap = std::unordered_map<Hash128, std::string, Hash128Hasher>;
 
 uint64_t NowUnixNano() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -94,136 +94,7 @@ StatusOr<uint64_t> DropKnown(std::vector<EncodedSpan>* spans,
   return dropped;
 }
 
-struct Writer {
-  std::vector<EncodedSpan> spans;
-  std::vector<std::shared_ptr<BlockReader>>
-      checked_blocks;  // blocks already searched for duplicates
-  ValueMap values;
-  Status status;
-  uint64_t stored = 0;
-  bool done = false;
-  std::condition_variable cv;
-};
-
-class EmbeddedStoreImpl final : public EmbeddedStore {
- public:
-  explicit EmbeddedStoreImpl(const EmbeddedStoreOptions& o)
-      : opts_(o),
-        fs_(o.fs),
-        wal_dir_(JoinPath(o.dir, "wal")),
-        block_dir_(JoinPath(o.dir, "blocks")),
-        quarantine_dir_(JoinPath(o.dir, "quarantine")),
-        blobs_(o.fs, JoinPath(o.dir, "blobs"), o.compression_level, o.blob_cache_bytes) {}
-
-  ~EmbeddedStoreImpl() override {
-    {
-      std::lock_guard<std::mutex> l(version_mu_);
-      stop_ = true;
-    }
-    flush_cv_.notify_all();
-    if (flusher_.joinable()) flusher_.join();
-    // Data still in memtables stays in the WAL and is replayed at the next Open.
-  }
-
-  Status Init();
-
-  StatusOr<AppendResult> Append(std::vector<Span> spans) override;
-  StatusOr<std::vector<Span>> GetTrace(const TraceId& id) override {
-    return WithSnapshot<std::vector<Span>>([&](const PartList& p) { return QueryTrace(p, id); });
-  }
-  StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& f, size_t limit) override {
-    return WithSnapshot<std::vector<TraceSummary>>(
-        [&](const PartList& p) { return QuerySearchTraces(p, f, limit); });
-  }
-  StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& f, SpanOrder order,
-                                          size_t limit) override {
-    return WithSnapshot<std::vector<Span>>(
-        [&](const PartList& p) { return QuerySearchSpans(p, f, order, limit); });
-  }
-  StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& r) override {
-    return WithSnapshot<std::vector<AggregateRow>>(
-        [&](const PartList& p) { return QueryAggregate(p, r); });
-  }
-  StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) override;
-  StoreStats GetStats() override;
-  Status Flush() override;
-
- private:
-  PartList Snapshot(std::vector<std::shared_ptr<BlockReader>>* blocks = nullptr) {
-    std::lock_guard<std::mutex> l(version_mu_);
-    PartList parts;
-    for (const auto& b : blocks_) parts.push_back(b);
-    for (const auto& m : imm_) parts.push_back(m->Snapshot(m));
-    parts.push_back(mem_->Snapshot(mem_));
-    if (blocks) *blocks = blocks_;
-    return parts;
-  }
-
-  // Runs a query; if it hit a damaged block, quarantines the block and runs it once more.
-  template <typename T, typename Fn>
-  StatusOr<T> WithSnapshot(Fn fn) {
-    for (int attempt = 0;; ++attempt) {
-      std::vector<std::shared_ptr<BlockReader>> blocks;
-      PartList parts = Snapshot(&blocks);
-      StatusOr<T> r = fn(parts);
-      if (r.ok() || r.status().code() != StatusCode::kDataLoss || attempt > 0) return r;
-      bool quarantined = false;
-      for (const auto& b : blocks) {
-        if (b->damaged()) {
-          Quarantine(b, r.status());
-          quarantined = true;
-        }
-      }
-      if (!quarantined) return r;
-    }
-  }
-
-  void Quarantine(const std::shared_ptr<BlockReader>& b, const Status& why);
-  Status OpenWalSegment(uint64_t seq);  // REQUIRES: write_mu_
-  // Creates DIR/FORMAT in a new store; refuses a directory written in another format.
-  Status CheckFormat();
-  Status ReplayWal(uint64_t max_covered);
-  Status FreezeLocked(std::unique_lock<std::mutex>* write_lock);  // REQUIRES: write_mu_ held
-  // Duplicate checks and pending memtable inserts for a commit group. REQUIRES: the leader.
-  void InsertGroup(const std::vector<Writer*>& group);
-  Status FlushOne();  // flushes imm_.front(); REQUIRES: flush_mu_
-  Status WriteAndInstall(const std::shared_ptr<MemTable>& imm);  // REQUIRES: flush_mu_
-  void FlushLoop();
-  StatusOr<RetentionResult> RetentionLocked(const RetentionPolicy& policy);  // REQUIRES: flush_mu_
-  Status DeleteWalThrough(uint64_t seq);
-
-  const EmbeddedStoreOptions opts_;
-  FileSystem* const fs_;
-  const std::string wal_dir_, block_dir_, quarantine_dir_;
-  std::unique_ptr<FileLock> lock_;
-  BlobStore blobs_;
-
-  // Version: what queries see.
-  std::mutex version_mu_;
-  std::shared_ptr<MemTable> mem_;  // guarded by version_mu_ (changed under write_mu_ too)
-  std::deque<std::shared_ptr<MemTable>> imm_;         // guarded by version_mu_
-  std::vector<std::shared_ptr<BlockReader>> blocks_;  // guarded by version_mu_
-  std::condition_variable flush_cv_;                  // flusher: work available
-  std::condition_variable flush_done_cv_;             // an imm was flushed
-  bool stop_ = false;                                 // guarded by version_mu_
-  bool flushing_ = false;                             // a flush (block, then WAL trim) is under way
-  Status bg_error_;                                   // guarded by version_mu_
-  uint64_t quarantined_ = 0;                          // guarded by version_mu_
-
-  // Group commit.
-  std::mutex write_mu_;
-  std::deque<Writer*> writers_;        // guarded by write_mu_
-  std::unique_ptr<WritableFile> wal_;  // owned by the leader
-  uint64_t wal_seq_ = 0;
-  std::unordered_set<Hash128, Hash128Hasher> wal_values_;  // large values in the current segment
-  bool wal_broken_ = false;
-
-  ThreadPool syncer_{1};  // runs the group commit fsync while the leader inserts
-  std::mutex flush_mu_;   // serialises flushes and retention
-  std::shared_ptr<const ChunkDictionary> dictionary_;  // guarded by flush_mu_
-  int blocks_since_training_ = 0;                      // guarded by flush_mu_
-  std::thread flusher_;
-};
+}  // namespace
 
 Status EmbeddedStoreImpl::Init() {
   for (const auto& d : {opts_.dir, wal_dir_, block_dir_, quarantine_dir_})
@@ -256,6 +127,7 @@ Status EmbeddedStoreImpl::Init() {
     blocks_.push_back(*b);
   }
   HT_RETURN_IF_ERROR(ReplayWal(max_covered));
+  HT_RETURN_IF_ERROR(ReplayPatches());
   if (opts_.background_flush) flusher_ = std::thread([this] { FlushLoop(); });
   return Status::Ok();
 }
@@ -644,8 +516,11 @@ Status EmbeddedStoreImpl::FlushOne() {
 
 Status EmbeddedStoreImpl::WriteAndInstall(const std::shared_ptr<MemTable>& imm) {
   const MemTable::Frozen& d = imm->frozen();
+  // Updates folded into the block (or moved to its overlay) can leave the patches log after it.
+  bool had_updates = imm->has_in_place_updates();
   if (d.trace.empty()) {
     std::lock_guard<std::mutex> l(version_mu_);
+    overlays_.erase(imm.get());
     imm_.pop_front();
     flush_done_cv_.notify_all();
   } else {
@@ -667,11 +542,20 @@ Status EmbeddedStoreImpl::WriteAndInstall(const std::shared_ptr<MemTable>& imm) 
             std::to_string(reader->file_size()) + " bytes" +
             (written.dictionary ? "" : " (no dictionary)"));
     std::lock_guard<std::mutex> l(version_mu_);
+    had_updates = had_updates || overlays_.count(imm.get()) != 0;
+    MoveOverlayLocked(imm.get(), reader);
     blocks_.push_back(reader);
     imm_.pop_front();
     flush_done_cv_.notify_all();
   }
-  return DeleteWalThrough(imm->wal_last_seq());
+  HT_RETURN_IF_ERROR(DeleteWalThrough(imm->wal_last_seq()));
+  if (had_updates) {
+    // Not fatal: the log then keeps entries whose values blocks hold already (replayed
+    // idempotently) until the next rewrite.
+    Status s = CompactPatchLog();
+    if (!s.ok()) Log(LogLevel::kWarning, kComponent, "could not rewrite patches log: " + s.message());
+  }
+  return Status::Ok();
 }
 
 Status EmbeddedStoreImpl::DeleteWalThrough(uint64_t seq) {
@@ -758,6 +642,7 @@ void EmbeddedStoreImpl::Quarantine(const std::shared_ptr<BlockReader>& b, const 
     auto it = std::find(blocks_.begin(), blocks_.end(), b);
     if (it == blocks_.end()) return;
     blocks_.erase(it);
+    overlays_.erase(b.get());
     ++quarantined_;
   }
   std::string name = b->path().substr(b->path().rfind('/') + 1);
@@ -778,6 +663,7 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
   const uint64_t now = policy.now_unix_nano ? policy.now_unix_nano : NowUnixNano();
   std::vector<std::shared_ptr<BlockReader>> drop;
   std::set<uint64_t> live_blob_files;
+  bool dropped_updates = false;
   {
     std::lock_guard<std::mutex> l(version_mu_);
     std::vector<std::shared_ptr<BlockReader>> by_age = blocks_;
@@ -805,7 +691,10 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
         }
       }
     }
-    for (const auto& b : drop) blocks_.erase(std::find(blocks_.begin(), blocks_.end(), b));
+    for (const auto& b : drop) {
+      blocks_.erase(std::find(blocks_.begin(), blocks_.end(), b));
+      dropped_updates = overlays_.erase(b.get()) > 0 || dropped_updates;
+    }
     for (const auto& b : blocks_)
       live_blob_files.insert(b->blob_files().begin(), b->blob_files().end());
   }
@@ -821,6 +710,12 @@ StatusOr<RetentionResult> EmbeddedStoreImpl::RetentionLocked(const RetentionPoli
     // blocks hold blob files alive.
     HT_ASSIGN_OR_RETURN(uint64_t freed, blobs_.DeleteUnreferencedFiles(live_blob_files));
     r.bytes_freed += freed;
+    if (dropped_updates) {
+      // Updates of dropped spans must not apply to a span re-sent later with the same ids.
+      Status s = CompactPatchLog();
+      if (!s.ok())
+        Log(LogLevel::kWarning, kComponent, "could not rewrite patches log: " + s.message());
+    }
     Log(LogLevel::kInfo, kComponent,
         "retention dropped " + std::to_string(r.units_dropped) + " blocks (" +
             std::to_string(r.spans_dropped) + " spans, " + std::to_string(r.bytes_freed) +
@@ -855,10 +750,10 @@ StoreStats EmbeddedStoreImpl::GetStats() {
     }
   }
   st.bytes_on_disk += st.wal_bytes_unflushed;
+  auto patches = fs_->GetFileSize(JoinPath(opts_.dir, kPatchLogName));
+  if (patches.ok()) st.bytes_on_disk += *patches;
   return st;
 }
-
-}  // namespace
 
 StatusOr<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const EmbeddedStoreOptions& options) {
   if (options.dir.empty()) return InvalidArgumentError("embedded store: data directory not set");

@@ -60,6 +60,7 @@ struct VerifyReport {
   uint64_t blocks = 0, block_chunks = 0, block_spans = 0;
   uint64_t block_bytes = 0, row_group_bytes = 0, column_bytes = 0;  // footers = the rest
   uint64_t blob_files = 0, blobs = 0;
+  uint64_t patch_records = 0, patch_updates = 0, patch_torn_bytes = 0;  // patches.log
   uint64_t quarantined = 0;           // files already in quarantine/
   std::vector<std::string> problems;  // one line per corrupt chunk, record or file
   bool ok() const { return problems.empty(); }

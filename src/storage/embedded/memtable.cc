@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "model/span_codec.h"
+#include "storage/embedded/derived_patch.h"
 
 namespace hoptrace {
 namespace {
@@ -220,6 +221,47 @@ bool MemTable::Contains(const TraceId& t, const SpanId& s) const {
   return found;
 }
 
+bool MemTable::FindVisibleRow(const TraceId& t, const SpanId& s, uint64_t* row) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (data_.span_slots.empty()) return false;
+  bool found;
+  size_t at = ProbeSpan(data_, t, s, &found);
+  if (!found) return false;
+  uint32_t r = data_.span_slots[at] - 1;
+  if (r >= visible_rows_) return false;
+  *row = r;
+  return true;
+}
+
+Status MemTable::UpdateDerived(uint64_t row, const AgentFields& a) {
+  std::unique_lock<std::shared_mutex> lock(mu_);
+  Frozen& d = data_;
+  if (row >= visible_rows_) return InvalidArgumentError("memtable row out of range");
+  HT_RETURN_IF_ERROR(ReplaceDerivedInBody(&d.body[row], a));
+  const std::string_view values[] = {a.service, a.agent, a.operation, a.model, a.provider, a.tool};
+  for (int c = 0; c < kDictName; ++c) d.dict[c][row] = d.dicts[c].Intern(values[c]);
+  d.flags[row] = WithCounted(d.flags[row], a.usage_counted);
+  d.input[row] = a.input_tokens;
+  d.output[row] = a.output_tokens;
+  d.total[row] = a.total_tokens;
+  d.cost[row] = a.cost_usd;
+  updated_[static_cast<uint32_t>(row)] = a;
+  return Status::Ok();
+}
+
+std::vector<DerivedUpdate> MemTable::InPlaceUpdates() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  std::vector<DerivedUpdate> out;
+  out.reserve(updated_.size());
+  for (const auto& [row, a] : updated_) out.push_back({data_.trace[row], data_.span[row], a});
+  return out;
+}
+
+bool MemTable::has_in_place_updates() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return !updated_.empty();
+}
+
 bool MemTable::HasLargeValue(const Hash128& h) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return data_.values.count(h) != 0;
@@ -268,6 +310,10 @@ class MemPart final : public Part {
   std::string DictGet(int col, uint32_t id) const override {
     std::shared_lock<std::shared_mutex> lock(mem_->mu_);
     return mem_->data_.dicts[col].Get(id);
+  }
+  uint32_t DictSize(int col) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    return static_cast<uint32_t>(mem_->data_.dicts[col].size());
   }
   Status Scan(ColumnMask mask, uint64_t, uint64_t,
               const std::function<Status(uint64_t, const ColumnView&)>& fn) const override {

@@ -2,7 +2,8 @@
 // decoded scan columns. Append-only; frozen when full and then written to a block.
 //
 // Thread-safety: thread-safe. Insert takes an exclusive lock; readers a shared one. Rows are
-// never modified after insertion, so a reader that noted rows() sees a stable prefix.
+// never removed or reordered after insertion (only their derived fields may be rewritten in
+// place, see UpdateDerived), so a reader that noted rows() sees a stable prefix.
 #pragma once
 
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "model/span_codec.h"
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/part.h"
+#include "storage/span_store.h"
 
 namespace hoptrace {
 
@@ -87,6 +89,17 @@ class MemTable {
   void Rollback(const InsertMark& mark);
 
   bool Contains(const TraceId& t, const SpanId& s) const;
+  // The row of a published (visible) span; false when there is none.
+  bool FindVisibleRow(const TraceId& t, const SpanId& s, uint64_t* row) const;
+
+  // Rewrites the derived fields of a visible row in place: its scan columns and its encoded body,
+  // so the block later written from this memtable holds the new values. Remembers the update
+  // (InPlaceUpdates) until the memtable is gone. REQUIRES: the memtable is not frozen (a flush
+  // may be reading it) and `row` is visible.
+  Status UpdateDerived(uint64_t row, const AgentFields& derived);
+  // Every row updated by UpdateDerived, with its latest derived fields.
+  std::vector<DerivedUpdate> InPlaceUpdates() const;
+  bool has_in_place_updates() const;
   bool HasLargeValue(const Hash128& h) const;
 
   uint64_t rows() const;  // visible rows
@@ -136,6 +149,7 @@ class MemTable {
   Frozen data_;              // guarded by mu_
   size_t visible_rows_ = 0;  // guarded by mu_: rows [0, visible_rows_) are published
   size_t bytes_ = 0;
+  std::unordered_map<uint32_t, AgentFields> updated_;  // guarded by mu_: row -> derived
   const uint64_t wal_first_seq_;
   uint64_t wal_last_seq_;
   const BlobStore* blobs_;

@@ -23,6 +23,8 @@ class Part {
   // Dictionary access (by value: memtable dictionaries grow concurrently).
   virtual bool DictFind(int col, std::string_view s, uint32_t* id) const = 0;
   virtual std::string DictGet(int col, uint32_t id) const = 0;
+  // Number of ids of a dictionary: every row of the part refers to an id below it.
+  virtual uint32_t DictSize(int col) const = 0;
   // Calls fn for consecutive runs of rows with the columns in `mask` decoded; the view is valid
   // only during the call. Runs whose start range cannot intersect [min_start, max_start] may be
   // skipped.

@@ -5,6 +5,7 @@
 #include "storage/embedded/blob_store.h"
 #include "storage/embedded/block.h"
 #include "storage/embedded/chunk.h"
+#include "storage/embedded/derived_patch.h"
 #include "storage/embedded/embedded_store.h"
 #include "storage/embedded/wal.h"
 
@@ -115,6 +116,19 @@ StatusOr<VerifyReport> VerifyStore(const std::string& dir, FileSystem* fs) {
       r.block_bytes += (*b)->file_size();
       r.row_group_bytes += (*b)->row_group_bytes();
       for (int c = 0; c < kNumColumns; ++c) r.column_bytes += (*b)->column_bytes(c);
+    }
+  }
+  auto patches = ReadPatchLog(fs, dir);
+  if (!patches.ok()) {
+    r.problems.push_back(std::string(kPatchLogName) + ": " + patches.status().message());
+  } else {
+    r.patch_records = patches->records;
+    r.patch_updates = patches->updates.size();
+    r.patch_torn_bytes = patches->dropped_bytes;
+    if (patches->corrupt) {
+      r.problems.push_back(std::string(kPatchLogName) + ": corrupt record after " +
+                           std::to_string(patches->records) + " records; " +
+                           std::to_string(patches->dropped_bytes) + " bytes unreadable");
     }
   }
   auto q = fs->GetChildren(JoinPath(dir, "quarantine"));

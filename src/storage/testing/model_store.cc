@@ -210,6 +210,20 @@ StatusOr<std::vector<AggregateRow>> ModelStore::Aggregate(const AggregateRequest
   return out;
 }
 
+Status ModelStore::UpdateDerived(std::vector<DerivedUpdate> updates) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& u : updates) {
+    if (!ids_.count({u.trace_id, u.span_id})) continue;
+    for (Span& s : spans_) {
+      if (s.trace_id == u.trace_id && s.span_id == u.span_id) {
+        s.derived = u.derived;
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<RetentionResult> ModelStore::ApplyRetention(const RetentionPolicy& /*policy*/) {
   return RetentionResult{};
 }

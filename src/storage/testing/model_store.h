@@ -27,6 +27,8 @@
 //    exactly one row with an empty key, even when no span matches (all zeros). errors = spans with
 //    status error; tokens and cost over spans with usage_counted; percentiles (when requested,
 //    else 0) over every matching span of the row, see NearestRankPercentileMs.
+//  - UpdateDerived: replaces span.derived of each stored span named by an update, in order
+//    (the last update of a span wins); updates of unknown spans are ignored.
 //  - ApplyRetention: a no-op returning zeros (the model has no blocks or partitions); the
 //    conformance suite does not check what a backend drops.
 //  - GetStats: only `spans` is filled.
@@ -67,6 +69,7 @@ class ModelStore final : public SpanStore {
   StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order,
                                           size_t limit) override;
   StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& request) override;
+  Status UpdateDerived(std::vector<DerivedUpdate> updates) override;
   StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) override;
   StoreStats GetStats() override;
 

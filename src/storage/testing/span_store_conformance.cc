@@ -21,6 +21,7 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SpanStoreConformanceTest);
 
 std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend>& info) {
   conformance_internal::LinkQueryCases();
+  conformance_internal::LinkUpdateCases();
   return info.param.name;
 }
 
