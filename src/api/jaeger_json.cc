@@ -239,21 +239,7 @@ void AppendEnvelopeTail(std::string* out, size_t total, const std::vector<Jaeger
 }  // namespace
 
 std::string_view JaegerSpanKind(SpanKind kind) {
-  switch (kind) {
-    case SpanKind::kUnspecified:
-      return "";
-    case SpanKind::kInternal:
-      return "internal";
-    case SpanKind::kServer:
-      return "server";
-    case SpanKind::kClient:
-      return "client";
-    case SpanKind::kProducer:
-      return "producer";
-    case SpanKind::kConsumer:
-      return "consumer";
-  }
-  return "";
+  return kind == SpanKind::kUnspecified ? std::string_view() : SpanKindName(kind);
 }
 
 void AppendJaegerTrace(std::string* out, const TraceId& trace_id, const std::vector<Span>& spans) {

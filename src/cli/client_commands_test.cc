@@ -5,9 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "normalize/price_table.h"
-#include "server/http_server.h"
-#include "storage/embedded/embedded_store.h"
+#include "server/test_server.h"
 
 namespace hoptrace::cli {
 namespace {
@@ -21,20 +19,11 @@ TEST(ClientCommandsTest, BadFlagsExit2AndUnreachableServerExits1) {
 }
 
 TEST(ClientCommandsTest, TalksToARealServer) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("hoptrace_cli_test_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  EmbeddedStoreOptions o;
-  o.dir = dir.string();
-  auto store = EmbeddedStore::Open(o);
-  ASSERT_TRUE(store.ok());
-  PriceTable prices = PriceTable::Builtin();
-  HttpServerOptions http;
-  http.port = 0;
-  auto server = HttpServer::Bind(store->get(), &prices, http);
-  ASSERT_TRUE(server.ok());
-  std::thread run([&] { (*server)->Run(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
+  TestStore store;
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  TestHttpServer server(store.get());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string url = server.url();
   int rc = 1;
   for (int i = 0; i < 100 && rc != 0; ++i) {
     rc = TracesCommand({"--server", url, "--json"});
@@ -45,11 +34,6 @@ TEST(ClientCommandsTest, TalksToARealServer) {
   EXPECT_EQ(StatsCommand({"--server", url, "--by", "bogus"}), 1)
       << "the server's 400 is reported, exit 1";
   EXPECT_EQ(TracesCommand({"--server", url, "--limit", "abc"}), 1);
-  (*server)->Stop();
-  run.join();
-  server->reset();
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

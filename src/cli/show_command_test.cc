@@ -8,10 +8,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "common/file_system.h"
-#include "normalize/price_table.h"
-#include "server/http_server.h"
-#include "storage/embedded/embedded_store.h"
+#include "server/test_server.h"
 
 namespace hoptrace::cli {
 namespace {
@@ -136,12 +133,8 @@ Span MakeSpan(const std::string& span_id, const std::string& parent_id, std::str
 }
 
 TEST(ShowCommandTest, DrawsATraceFromARealServer) {
-  auto dir = MakeTempDir("hoptrace_show_test_");
-  ASSERT_TRUE(dir.ok());
-  EmbeddedStoreOptions o;
-  o.dir = *dir;
-  auto store = EmbeddedStore::Open(o);
-  ASSERT_TRUE(store.ok());
+  TestStore store;
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
   {
     // An orchestrator fanning out to two agents in parallel; one of them fails.
     std::vector<Span> spans;
@@ -162,15 +155,11 @@ TEST(ShowCommandTest, DrawsATraceFromARealServer) {
     spans.back().derived.agent = "coder";
     spans.back().status_code = StatusCodeValue::kError;
     spans.back().status_message = "tests failed";
-    ASSERT_TRUE((*store)->Append(std::move(spans)).ok());
+    ASSERT_TRUE(store->Append(std::move(spans)).ok());
   }
-  PriceTable prices = PriceTable::Builtin();
-  HttpServerOptions http;
-  http.port = 0;
-  auto server = HttpServer::Bind(store->get(), &prices, http);
-  ASSERT_TRUE(server.ok());
-  std::thread run([&] { (*server)->Run(); });
-  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
+  TestHttpServer server(store.get());
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string url = server.url();
   Capture out, err;
   int rc = 1;
   for (int i = 0; i < 100 && rc != 0; ++i) {
@@ -204,12 +193,6 @@ TEST(ShowCommandTest, DrawsATraceFromARealServer) {
       ShowCommand({"0123456789abcdef0123456789abcdef", "--server", url}, out.get(), err.get()), 1);
   EXPECT_EQ(err.Take(), "hoptrace show: trace 0123456789abcdef0123456789abcdef not found\n");
   EXPECT_EQ(out.Take(), "");
-
-  (*server)->Stop();
-  run.join();
-  server->reset();
-  store->reset();
-  std::filesystem::remove_all(*dir);
 }
 
 }  // namespace

@@ -14,36 +14,9 @@
 namespace hoptrace {
 namespace {
 
-constexpr size_t kMaxQuotedValue = 64;
 constexpr uint64_t kNanosPerMicro = 1'000;
 constexpr uint64_t kNanosPerDay = 86'400'000'000'000ull;
 
-// `s` between double quotes for an error message: control characters, '"' and '\' escaped,
-// cut after kMaxQuotedValue bytes.
-std::string Quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size() && i < kMaxQuotedValue; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += s.size() > kMaxQuotedValue ? "\"..." : "\"";
-  return out;
-}
-
-Status ParamError(std::string_view name, std::string_view what, std::string_view value) {
-  return InvalidArgumentError(std::string(name) + ": " + std::string(what) + ", got " +
-                              Quote(value));
-}
 
 Status UnknownParameter(const std::string& name) {
   return InvalidArgumentError(name + ": unknown parameter");
@@ -175,7 +148,7 @@ Status CheckOnly(const QueryParams& params, std::initializer_list<std::string_vi
 }  // namespace
 
 StatusOr<int64_t> ParseGoDuration(std::string_view text) {
-  const Status invalid = InvalidArgumentError("invalid duration " + Quote(text));
+  const Status invalid = InvalidArgumentError("invalid duration " + QuoteForError(text));
   constexpr uint64_t kLimit = uint64_t{1} << 63;  // |int64 min|
   std::string_view s = text;
   bool negative = false;
@@ -231,7 +204,7 @@ StatusOr<int64_t> ParseGoDuration(std::string_view text) {
     // The unit: everything up to the next number.
     size_t u = 0;
     while (u < s.size() && s[u] != '.' && !IsDigit(s[u])) ++u;
-    if (u == 0) return InvalidArgumentError("missing unit in duration " + Quote(text));
+    if (u == 0) return InvalidArgumentError("missing unit in duration " + QuoteForError(text));
     const std::string_view unit_text = s.substr(0, u);
     s.remove_prefix(u);
     uint64_t unit = 0;
@@ -239,8 +212,8 @@ StatusOr<int64_t> ParseGoDuration(std::string_view text) {
       if (name == unit_text) unit = ns;
     }
     if (unit == 0) {
-      return InvalidArgumentError("unknown unit " + Quote(unit_text) + " in duration " +
-                                  Quote(text));
+      return InvalidArgumentError("unknown unit " + QuoteForError(unit_text) + " in duration " +
+                                  QuoteForError(text));
     }
     if (whole > kLimit / unit) return invalid;
     uint64_t v = whole * unit;

@@ -21,32 +21,6 @@ int HexDigit(char c) {
   return -1;
 }
 
-// `s` between double quotes for an error message: control characters, '"' and '\' escaped,
-// cut after kMaxQuotedValue bytes.
-std::string Quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size() && i < kMaxQuotedValue; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += s.size() > kMaxQuotedValue ? "\"..." : "\"";
-  return out;
-}
-
-Status ParamError(std::string_view name, std::string_view what, std::string_view value) {
-  return InvalidArgumentError(std::string(name) + ": " + std::string(what) + ", got " +
-                              Quote(value));
-}
 
 // Percent-decodes `in` ('+' as space); nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view in) {
@@ -243,6 +217,33 @@ Status UnknownParameter(const std::string& name) {
 
 }  // namespace
 
+// `s` between double quotes for an error message: control characters, '"' and '\' escaped,
+// cut after kMaxQuotedValue bytes.
+std::string QuoteForError(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < kMaxQuotedValue; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += s.size() > kMaxQuotedValue ? "\"..." : "\"";
+  return out;
+}
+
+Status ParamError(std::string_view name, std::string_view what, std::string_view value) {
+  return InvalidArgumentError(std::string(name) + ": " + std::string(what) + ", got " +
+                              QuoteForError(value));
+}
+
 StatusOr<QueryParams> ParseQueryString(std::string_view query) {
   QueryParams params;
   size_t start = 0;
@@ -259,7 +260,7 @@ StatusOr<QueryParams> ParseQueryString(std::string_view query) {
     std::optional<std::string> name = PercentDecode(raw_name);
     if (!name) return ParamError(raw_name, "malformed percent-escape in name", raw_name);
     if (name->empty()) {
-      return InvalidArgumentError("parameter with an empty name: " + Quote(piece));
+      return InvalidArgumentError("parameter with an empty name: " + QuoteForError(piece));
     }
     std::optional<std::string> value = PercentDecode(raw_value);
     if (!value) return ParamError(*name, "malformed percent-escape", raw_value);

@@ -33,6 +33,12 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // digits) or an empty name is InvalidArgument naming the parameter.
 StatusOr<QueryParams> ParseQueryString(std::string_view query);
 
+// `s` between double quotes for an error message: control characters, '"' and '\' escaped, cut
+// after 64 bytes.
+std::string QuoteForError(std::string_view s);
+// InvalidArgument "NAME: WHAT, got "VALUE"" (every 400 message starts with the parameter name).
+Status ParamError(std::string_view name, std::string_view what, std::string_view value);
+
 inline constexpr size_t kDefaultTraceLimit = 20;
 inline constexpr size_t kMaxTraceLimit = 10000;
 inline constexpr size_t kMaxGroupKeys = 8;

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "model/span.h"
-#include "storage/embedded/embedded_store.h"
+#include "server/test_server.h"
 
 namespace hoptrace {
 namespace {
@@ -33,15 +33,7 @@ struct CallResult {
 class GrpcServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hoptrace_grpc_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    EmbeddedStoreOptions o;
-    o.dir = dir_.string();
-    auto store = EmbeddedStore::Open(o);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
     prices_ = PriceTable::Builtin();
     ReceiverOptions r;
     r.max_body_bytes = 1 << 20;
@@ -59,8 +51,6 @@ class GrpcServerTest : public ::testing::Test {
     if (server_) server_->Stop();
     server_.reset();
     receiver_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   CallResult Call(const std::string& method, const std::string& body, bool gzip = false) {
@@ -91,8 +81,7 @@ class GrpcServerTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<EmbeddedStore> store_;
+  TestStore store_;
   PriceTable prices_;
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<GrpcServer> server_;

@@ -84,6 +84,7 @@ class HttpServerImpl final : public HttpServer {
 
   int port() const override { return port_; }
   void Run() override { server_.listen_after_bind(); }
+  bool IsRunning() const override { return server_.is_running(); }
   void Stop() override { server_.stop(); }
 
  private:

@@ -34,6 +34,8 @@ class HttpServer {
   virtual int port() const = 0;
   // Serves until Stop(); returns when the listener has stopped.
   virtual void Run() = 0;
+  // True once Run() is serving (and until it returns).
+  virtual bool IsRunning() const = 0;
   // Stops accepting and lets in-flight requests finish. Safe from another thread.
   virtual void Stop() = 0;
 };

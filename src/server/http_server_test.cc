@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "otlp/gzip.h"
-#include "storage/embedded/embedded_store.h"
+#include "server/test_server.h"
 
 namespace hoptrace {
 namespace {
@@ -26,41 +26,16 @@ std::string ReadFixture(const std::string& relative) {
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hoptrace_http_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    EmbeddedStoreOptions o;
-    o.dir = dir_.string();
-    auto store = EmbeddedStore::Open(o);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    prices_ = PriceTable::Builtin();
-    HttpServerOptions http;
-    http.port = 0;
-    http.max_body_bytes = 1 << 20;
-    auto server = HttpServer::Bind(store_.get(), &prices_, http);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    thread_ = std::thread([this] { server_->Run(); });
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
+    ReceiverOptions r;
+    r.max_body_bytes = 1 << 20;
+    server_ = std::make_unique<TestHttpServer>(store_.get(), r);
+    ASSERT_TRUE(server_->ok()) << server_->status().ToString();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    for (int i = 0; i < 100 && !client_->Get("/healthz"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-    client_.reset();
-    server_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<EmbeddedStore> store_;
-  PriceTable prices_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  TestStore store_;
+  std::unique_ptr<TestHttpServer> server_;
   std::unique_ptr<httplib::Client> client_;
 };
 
@@ -148,29 +123,17 @@ TEST_F(HttpServerTest, InvalidSpansArePartialSuccessAndValidOnesKept) {
 }
 
 TEST(HttpServerSaturation, SaturatedIngestIsRetryLaterAndQueriesStillAnswer) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hoptrace_http_saturation_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  EmbeddedStoreOptions o;
-  o.dir = dir.string();
-  auto store = EmbeddedStore::Open(o);
+  TestStore store;
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  PriceTable prices = PriceTable::Builtin();
   ReceiverOptions ro;
   ro.max_inflight_requests = 1;
   ro.admit_wait_ms = 20;
-  Receiver receiver(store->get(), &prices, ro);
-  HttpServerOptions http;
-  http.port = 0;
-  auto server = HttpServer::Bind(&receiver, http);
+  TestHttpServer server(store.get(), ro);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
-  std::thread thread([&] { (*server)->Run(); });
-  httplib::Client client("127.0.0.1", (*server)->port());
-  for (int i = 0; i < 100 && !client.Get("/healthz"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  httplib::Client client("127.0.0.1", server.port());
   const std::string body = ReadFixture("otel-genai-manual/request.pb");
   {
-    auto held = receiver.Admit(1, 0);  // a slow export holds the only slot
+    auto held = server.receiver().Admit(1, 0);  // a slow export holds the only slot
     ASSERT_TRUE(held.has_value());
     auto r = client.Post("/v1/traces", body, "application/x-protobuf");
     ASSERT_TRUE(r);
@@ -187,11 +150,6 @@ TEST(HttpServerSaturation, SaturatedIngestIsRetryLaterAndQueriesStillAnswer) {
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("hoptrace_ingest_saturated_total 1\n"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find("{protocol=\"http\",code=\"503\"} 1\n"), std::string::npos);
-  (*server)->Stop();
-  thread.join();
-  server->reset();
-  store->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

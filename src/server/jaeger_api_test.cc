@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "server/http_server.h"
-#include "storage/embedded/embedded_store.h"
+#include "server/test_server.h"
 
 namespace hoptrace {
 namespace {
@@ -93,39 +93,15 @@ std::string Payload(uint64_t now) {
 class JaegerApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hoptrace_jaeger_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    EmbeddedStoreOptions o;
-    o.dir = dir_.string();
-    auto store = EmbeddedStore::Open(o);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    prices_ = PriceTable::Builtin();
-    HttpServerOptions http;
-    http.port = 0;
-    auto server = HttpServer::Bind(store_.get(), &prices_, http);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-    thread_ = std::thread([this] { server_->Run(); });
+    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
+    server_ = std::make_unique<TestHttpServer>(store_.get());
+    ASSERT_TRUE(server_->ok()) << server_->status().ToString();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    for (int i = 0; i < 100 && !client_->Get("/healthz"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     auto r = client_->Post("/v1/traces", Payload(NowNanos()), "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
     ASSERT_EQ(r->body.find("rejected"), std::string::npos) << r->body;
   }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-    client_.reset();
-    server_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   // GETs `path`, expects `status` and a JSON body, and returns it parsed (valid until the
   // next Get).
   simdjson::dom::element Get(const std::string& path, int status = 200) {
@@ -185,11 +161,8 @@ class JaegerApiTest : public ::testing::Test {
     EXPECT_NE(msg.find(text), std::string_view::npos) << body_;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<EmbeddedStore> store_;
-  PriceTable prices_;
-  std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  TestStore store_;
+  std::unique_ptr<TestHttpServer> server_;
   std::unique_ptr<httplib::Client> client_;
   simdjson::dom::parser parser_;
   std::string body_;
