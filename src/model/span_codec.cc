@@ -203,18 +203,7 @@ void EncodeSpanBody(const Span& s, std::string* out, const LargeValueSink* sink)
     PutVarint64(out, l.flags);
   }
   PutVarint64(out, s.dropped_links_count);
-  const AgentFields& a = s.derived;
-  for (const std::string* f :
-       {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
-    PutLengthPrefixed(out, *f);
-  }
-  PutVarsint64(out, a.input_tokens);
-  PutVarsint64(out, a.output_tokens);
-  PutVarsint64(out, a.total_tokens);
-  uint64_t bits;
-  std::memcpy(&bits, &a.cost_usd, 8);
-  PutFixed64(out, bits);
-  out->push_back(a.usage_counted ? 1 : 0);
+  EncodeDerivedFields(s.derived, out);
 }
 
 Status DecodeSpanBody(std::string_view in, Span* s, const LargeValueSource* src) {
@@ -255,21 +244,42 @@ Status DecodeSpanBody(std::string_view in, Span* s, const LargeValueSource* src)
       return Corrupt("link");
   }
   if (!d.GetVarint32(&s->dropped_links_count)) return Corrupt("links");
-  AgentFields& a = s->derived;
-  for (std::string* f :
+  if (!DecodeDerivedFields(&d, &s->derived)) return Corrupt("agent fields");
+  if (d.remaining() != 0) return Corrupt("trailing bytes");
+  return Status::Ok();
+}
+
+void EncodeDerivedFields(const AgentFields& a, std::string* out) {
+  for (const std::string* f :
        {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
-    if (!GetString(&d, f)) return Corrupt("agent fields");
+    PutLengthPrefixed(out, *f);
+  }
+  PutVarsint64(out, a.input_tokens);
+  PutVarsint64(out, a.output_tokens);
+  PutVarsint64(out, a.total_tokens);
+  uint64_t bits;
+  std::memcpy(&bits, &a.cost_usd, 8);
+  PutFixed64(out, bits);
+  out->push_back(a.usage_counted ? 1 : 0);
+}
+
+bool DecodeDerivedFields(Decoder* d, AgentFields* a) {
+  for (std::string* f :
+       {&a->service, &a->agent, &a->operation, &a->model, &a->provider, &a->tool,
+        &a->conversation}) {
+    std::string_view v;
+    if (!d->GetLengthPrefixed(&v)) return false;
+    f->assign(v);
   }
   uint64_t bits;
   uint8_t counted;
-  if (!d.GetVarsint64(&a.input_tokens) || !d.GetVarsint64(&a.output_tokens) ||
-      !d.GetVarsint64(&a.total_tokens) || !d.GetFixed64(&bits) || !d.GetByte(&counted)) {
-    return Corrupt("agent fields");
+  if (!d->GetVarsint64(&a->input_tokens) || !d->GetVarsint64(&a->output_tokens) ||
+      !d->GetVarsint64(&a->total_tokens) || !d->GetFixed64(&bits) || !d->GetByte(&counted)) {
+    return false;
   }
-  std::memcpy(&a.cost_usd, &bits, 8);
-  a.usage_counted = counted != 0;
-  if (d.remaining() != 0) return Corrupt("trailing bytes");
-  return Status::Ok();
+  std::memcpy(&a->cost_usd, &bits, 8);
+  a->usage_counted = counted != 0;
+  return true;
 }
 
 void EncodeResource(const Resource& r, std::string* out) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/coding.h"
 #include "common/hash.h"
 #include "common/status.h"
 #include "model/span.h"
@@ -32,6 +33,12 @@ void EncodeSpanBody(const Span& span, std::string* out, const LargeValueSink* si
 // Decodes a body; resource and scope are left untouched. `source` may be null only when the body
 // has no references.
 Status DecodeSpanBody(std::string_view in, Span* span, const LargeValueSource* source);
+
+// The tail of a span body holding the derived fields: lp(service) lp(agent) lp(operation)
+// lp(model) lp(provider) lp(tool) lp(conversation) svarint input | svarint output | svarint
+// total | u64 cost bits | u8 usage_counted. Also the unit of the store's patches log.
+void EncodeDerivedFields(const AgentFields& a, std::string* out);
+bool DecodeDerivedFields(Decoder* d, AgentFields* a);
 
 void EncodeResource(const Resource& r, std::string* out);
 Status DecodeResource(std::string_view in, Resource* r);

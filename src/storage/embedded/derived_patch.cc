@@ -8,39 +8,6 @@
 
 namespace hoptrace {
 
-void EncodeDerivedFields(const AgentFields& a, std::string* out) {
-  for (const std::string* f :
-       {&a.service, &a.agent, &a.operation, &a.model, &a.provider, &a.tool, &a.conversation}) {
-    PutLengthPrefixed(out, *f);
-  }
-  PutVarsint64(out, a.input_tokens);
-  PutVarsint64(out, a.output_tokens);
-  PutVarsint64(out, a.total_tokens);
-  uint64_t bits;
-  std::memcpy(&bits, &a.cost_usd, 8);
-  PutFixed64(out, bits);
-  out->push_back(a.usage_counted ? 1 : 0);
-}
-
-bool DecodeDerivedFields(Decoder* d, AgentFields* a) {
-  for (std::string* f :
-       {&a->service, &a->agent, &a->operation, &a->model, &a->provider, &a->tool,
-        &a->conversation}) {
-    std::string_view v;
-    if (!d->GetLengthPrefixed(&v)) return false;
-    f->assign(v);
-  }
-  uint64_t bits;
-  uint8_t counted;
-  if (!d->GetVarsint64(&a->input_tokens) || !d->GetVarsint64(&a->output_tokens) ||
-      !d->GetVarsint64(&a->total_tokens) || !d->GetFixed64(&bits) || !d->GetByte(&counted)) {
-    return false;
-  }
-  std::memcpy(&a->cost_usd, &bits, 8);
-  a->usage_counted = counted != 0;
-  return true;
-}
-
 Status ReplaceDerivedInBody(std::string* body, const AgentFields& derived) {
   // The derived fields end the body; their old length comes from decoding it. Large values are
   // not needed for that: references decode to empty strings here.

@@ -15,15 +15,10 @@
 #include "common/coding.h"
 #include "common/file_system.h"
 #include "storage/embedded/columns.h"
+#include "model/span_codec.h"
 #include "storage/span_store.h"
 
 namespace hoptrace {
-
-// The tail of a span body (codec 1) holding the derived fields: lp(service) lp(agent)
-// lp(operation) lp(model) lp(provider) lp(tool) lp(conversation) svarint input | svarint output
-// | svarint total | u64 cost bits | u8 usage_counted. Do not change: persisted.
-void EncodeDerivedFields(const AgentFields& a, std::string* out);
-bool DecodeDerivedFields(Decoder* d, AgentFields* a);
 
 // Replaces the derived fields at the end of an encoded span body (large-value references are
 // kept as they are). DataLoss when the body does not decode.
