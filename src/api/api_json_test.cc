@@ -8,9 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/json.h"
-
 #include "api/api_test_util.h"
+#include "common/json.h"
 
 namespace hoptrace {
 namespace {
