@@ -2,10 +2,12 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-# Extra arguments for the benchmarks, e.g. `make bench BENCH_ARGS="--spans 200000"`.
+# Extra arguments for the benchmarks, e.g. `make bench BENCH_ARGS="--spans 200000"` (store_bench)
+# and `make bench-ingest INGEST_BENCH_ARGS="--connections 8 --gzip"` (ingest_bench).
 BENCH_ARGS ?=
+INGEST_BENCH_ARGS ?=
 
-.PHONY: all setup build test demo bench format asan clean
+.PHONY: all setup build test demo bench bench-ingest format asan clean
 
 all: build
 
@@ -25,11 +27,18 @@ demo: build
 	@scripts/demo $(BUILD)/hoptrace
 
 # Installs the peers' packages too (clickhouse-server), builds, and runs each benchmark once at
-# its default size; store_bench starts and stops its own ClickHouse on loopback.
+# its default size; store_bench starts and stops its own ClickHouse on loopback, ingest_bench its
+# own `hoptrace serve`.
 bench:
 	@scripts/setup --bench
 	@$(MAKE) --no-print-directory build
 	@$(BUILD)/bench/store_bench --clickhouse auto $(BENCH_ARGS)
+	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
+
+# ingest_bench alone: W1 as OTLP/HTTP protobuf into the `hoptrace serve` of this build, end to
+# end, beside the store-only rate of the same spans.
+bench-ingest: build
+	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
 
 asan:
 	@$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOPTRACE_SANITIZE=address" test

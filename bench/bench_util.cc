@@ -13,6 +13,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "common/file_system.h"
 #include "common/json.h"
@@ -26,8 +28,10 @@ double Median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-double PeakRssMib() {
-  std::ifstream in("/proc/self/status");
+namespace {
+
+double VmHwmMib(const std::string& status_path) {
+  std::ifstream in(status_path);
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("VmHWM:", 0) == 0) {
@@ -35,6 +39,81 @@ double PeakRssMib() {
     }
   }
   return 0;
+}
+
+}  // namespace
+
+double PeakRssMib() { return VmHwmMib("/proc/self/status"); }
+
+double PeakRssMib(int pid) { return VmHwmMib("/proc/" + std::to_string(pid) + "/status"); }
+
+namespace {
+
+// utime + stime of a /proc/.../stat line, in seconds; nullopt when unreadable.
+std::optional<double> StatCpuSeconds(const std::string& path) {
+  std::ifstream stat(path);
+  std::string text;
+  if (!stat || !std::getline(stat, text)) return std::nullopt;
+  // pid (comm) state ppid ...: comm may hold spaces and parentheses, so fields are counted
+  // from the last ')'. utime and stime are fields 14 and 15 (1-based), in clock ticks.
+  size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 > text.size()) return std::nullopt;
+  std::istringstream fields(text.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+StatusOr<ProcessSample> SampleProcess(int pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  ProcessSample out;
+  std::optional<double> cpu = StatCpuSeconds(dir + "/stat");
+  if (!cpu) return NotFoundError("no process " + std::to_string(pid));
+  out.cpu_seconds = *cpu;
+  std::ifstream io(dir + "/io");
+  std::string line;
+  while (io && std::getline(io, line)) {
+    out.io_readable = true;
+    if (line.rfind("write_bytes:", 0) == 0) {
+      out.write_bytes = std::strtoull(line.c_str() + 12, nullptr, 10);
+    }
+    if (line.rfind("wchar:", 0) == 0) out.wchar = std::strtoull(line.c_str() + 6, nullptr, 10);
+  }
+  return out;
+}
+
+std::map<int, double> ThreadCpuSeconds(int pid) {
+  std::map<int, double> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string tid = it->path().filename().string();
+    if (std::optional<double> cpu = StatCpuSeconds(it->path().string() + "/stat")) {
+      out[std::atoi(tid.c_str())] = *cpu;
+    }
+  }
+  return out;
+}
+
+MachineCpuSample SampleMachineCpu() {
+  MachineCpuSample out;
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice (clock ticks)
+  unsigned long long v[8] = {};
+  if (!(in >> cpu) || cpu != "cpu") return out;
+  for (auto& x : v) in >> x;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  out.busy_seconds = static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) / tick;
+  out.idle_seconds = static_cast<double>(v[3] + v[4]) / tick;
+  out.steal_seconds = static_cast<double>(v[7]) / tick;
+  return out;
 }
 
 void ResetPeakRss() {
@@ -148,7 +227,8 @@ std::string EventsJson(const std::vector<SpanEvent>& events) {
 void Progress(const char* format, ...) {
   va_list args;
   va_start(args, format);
-  std::fputs("store_bench: ", stderr);
+  std::fputs(program_invocation_short_name, stderr);
+  std::fputs(": ", stderr);
   std::vfprintf(stderr, format, args);
   std::fputc('\n', stderr);
   va_end(args);

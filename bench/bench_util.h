@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,35 @@ double Median(std::vector<double> values);
 
 // Peak resident set size of this process (VmHWM of /proc/self/status) in MiB; 0 if unknown.
 double PeakRssMib();
+// The same for process `pid` (/proc/<pid>/status); 0 if unknown.
+double PeakRssMib(int pid);
+
+// What /proc/<pid> says about a (child) process, for deltas over a run.
+struct ProcessSample {
+  double cpu_seconds = 0;  // user + system time of all its threads (/proc/<pid>/stat)
+  // Bytes it caused to be written to storage, counted when pages are dirtied
+  // (/proc/<pid>/io write_bytes); io_readable is false when that file cannot be read (no
+  // CONFIG_TASK_IO_ACCOUNTING, or another user's process).
+  uint64_t write_bytes = 0;
+  uint64_t wchar = 0;  // bytes passed to write-like system calls (/proc/<pid>/io wchar)
+  bool io_readable = false;
+};
+// OK with what could be read; NotFound when the process is gone.
+StatusOr<ProcessSample> SampleProcess(int pid);
+
+// CPU seconds (user + system) of each thread of process `pid`, by thread id
+// (/proc/<pid>/task/<tid>/stat); empty when the process is gone.
+std::map<int, double> ThreadCpuSeconds(int pid);
+
+// Machine-wide CPU time from /proc/stat (all CPUs), for telling how much of the machine other
+// processes took during a run: busy = user + nice + system + irq + softirq; steal is time the
+// hypervisor gave to other guests. Zeros when /proc/stat cannot be read.
+struct MachineCpuSample {
+  double busy_seconds = 0;
+  double idle_seconds = 0;  // idle + iowait
+  double steal_seconds = 0;
+};
+MachineCpuSample SampleMachineCpu();
 // Resets the peak RSS of this process to its current RSS (Linux: /proc/self/clear_refs).
 void ResetPeakRss();
 
@@ -59,7 +89,8 @@ std::string JsonNumber(double d);
 std::string AttributesJson(const Attributes& attrs);
 std::string EventsJson(const std::vector<SpanEvent>& events);
 
-// Prints a progress line to stderr (never stdout, which is for results).
+// Prints a progress line to stderr (never stdout, which is for results), prefixed with the
+// program's name ("store_bench: ").
 void Progress(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace hoptrace::bench

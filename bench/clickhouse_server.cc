@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "bench_util.h"
+#include "child_process.h"
 #include "http_client.h"
 
 namespace hoptrace::bench {
@@ -168,33 +168,6 @@ bool IsExecutableFile(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  }
-  return "stopped";
-}
-
-// The last `max_bytes` of `path`, from a line start; empty when missing.
-std::string FileTail(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return "";
-  const std::streamoff size = in.tellg();
-  const std::streamoff from = size > static_cast<std::streamoff>(max_bytes)
-                                  ? size - static_cast<std::streamoff>(max_bytes)
-                                  : 0;
-  std::string text(static_cast<size_t>(size - from), '\0');
-  in.seekg(from);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (from > 0) {
-    if (size_t nl = text.find('\n'); nl != std::string::npos) text.erase(0, nl + 1);
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 }  // namespace
 
 StatusOr<std::vector<std::string>> ClickHouseServer::FindCommand() {
@@ -252,57 +225,11 @@ Status ClickHouseServer::Launch(const std::vector<std::string>& command) {
   http_port_ = ports[0];
   url_ = "http://127.0.0.1:" + std::to_string(http_port_);
 
-  // Everything the child needs is prepared before fork: it only redirects and execs.
   std::vector<std::string> args = command;
   args.push_back("--config-file=" + config);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string console_log = dir_ + "/logs/console.log";
-  int exec_pipe[2];  // the child reports a failed exec through it; EOF means exec succeeded
-  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) return ErrnoToStatus(errno, "pipe", "");
-  const pid_t parent = ::getpid();
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    int err = errno;
-    ::close(exec_pipe[0]);
-    ::close(exec_pipe[1]);
-    return ErrnoToStatus(err, "fork", argv[0]);
-  }
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(127);  // the parent is gone already
-    int err = 0;
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(console_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0 ||
-        ::chdir(dir_.c_str()) != 0) {
-      err = errno;
-    } else {
-      ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);  // nothing of ours leaks into the server
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
-      ::execv(argv[0], argv.data());
-      err = errno;
-    }
-    ssize_t ignored = ::write(exec_pipe[1], &err, sizeof err);
-    (void)ignored;
-    ::_exit(127);
-  }
-  pid_ = pid;
-  ::close(exec_pipe[1]);
-  int child_errno = 0;
-  ssize_t n;
-  while ((n = ::read(exec_pipe[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
-  }
-  ::close(exec_pipe[0]);
-  if (n > 0) return ErrnoToStatus(child_errno, "exec", argv[0]);
+  HT_ASSIGN_OR_RETURN(process_, ChildProcess::Start(args, dir_ + "/logs/console.log", dir_));
   Progress("clickhouse-server: started (pid %d) in %s, HTTP on %s; waiting for /ping",
-           static_cast<int>(pid_), dir_.c_str(), url_.c_str());
+           static_cast<int>(process_->pid()), dir_.c_str(), url_.c_str());
   return WaitUntilReady();
 }
 
@@ -340,14 +267,8 @@ Status ClickHouseServer::WaitUntilReady() {
 }
 
 bool ClickHouseServer::Exited(int* wait_status) {
-  if (pid_ <= 0) return true;
-  pid_t r;
-  while ((r = ::waitpid(pid_, wait_status, WNOHANG)) < 0 && errno == EINTR) {
-  }
-  if (r == 0) return false;
-  pid_ = -1;  // reaped (or not ours to wait for: ECHILD)
-  if (r < 0) *wait_status = 0;
-  return true;
+  *wait_status = 0;
+  return !process_ || process_->Exited(wait_status);
 }
 
 std::string ClickHouseServer::LogTail() const {
@@ -358,32 +279,21 @@ std::string ClickHouseServer::LogTail() const {
 
 Status ClickHouseServer::Stop() {
   Status status;
-  if (pid_ > 0) {
-    int wait_status = 0;
-    if (Exited(&wait_status)) {
-      status = UnavailableError("clickhouse-server had " + DescribeWaitStatus(wait_status) +
+  if (process_) {
+    const ChildProcess::StopOutcome stopped = process_->Stop(options_.stop_timeout_ms);
+    process_.reset();
+    const int ws = stopped.wait_status;
+    if (stopped.exited_before) {
+      status = UnavailableError("clickhouse-server had " + DescribeWaitStatus(ws) +
                                 " before it was stopped; its log ends:\n" + LogTail());
-    } else {
-      ::kill(pid_, SIGTERM);
-      const auto deadline = Clock::now() + std::chrono::milliseconds(options_.stop_timeout_ms);
-      bool exited = false;
-      while (!(exited = Exited(&wait_status)) && Clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs / 2));
-      }
-      if (!exited) {
-        ::kill(pid_, SIGKILL);
-        while (::waitpid(pid_, &wait_status, 0) < 0 && errno == EINTR) {
-        }
-        pid_ = -1;
-        status = UnavailableError("clickhouse-server did not exit within " +
-                                  std::to_string(options_.stop_timeout_ms / 1000) +
-                                  " s of SIGTERM; killed");
-      } else if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
-        if (!(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGTERM)) {
-          status = UnavailableError("clickhouse-server " + DescribeWaitStatus(wait_status) +
-                                    " on SIGTERM; its log ends:\n" + LogTail());
-        }
-      }
+    } else if (stopped.killed) {
+      status = UnavailableError("clickhouse-server did not exit within " +
+                                std::to_string(options_.stop_timeout_ms / 1000) +
+                                " s of SIGTERM; killed");
+    } else if ((!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) &&
+               !(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM)) {
+      status = UnavailableError("clickhouse-server " + DescribeWaitStatus(ws) +
+                                " on SIGTERM; its log ends:\n" + LogTail());
     }
   }
   if (!dir_.empty()) {

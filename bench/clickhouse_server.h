@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.h"
 #include "common/status.h"
 
 namespace hoptrace::bench {
@@ -57,14 +58,14 @@ class ClickHouseServer {
   // http://127.0.0.1:PORT, the HTTP interface.
   const std::string& url() const { return url_; }
   uint16_t http_port() const { return http_port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   const std::string& dir() const { return dir_; }
 
  private:
   ClickHouseServer(ClickHouseServerOptions options, std::string dir)
       : options_(std::move(options)), dir_(std::move(dir)) {}
 
-  // Writes the config files, forks and execs `command`, and waits for /ping.
+  // Writes the config files, starts `command` and waits for /ping.
   Status Launch(const std::vector<std::string>& command);
   Status WaitUntilReady();
   // Non-blocking: true (and the status in *wait_status) when the child has exited.
@@ -76,7 +77,7 @@ class ClickHouseServer {
   std::string dir_;
   std::string url_;
   uint16_t http_port_ = 0;
-  pid_t pid_ = -1;  // -1: not running (never started, or reaped)
+  std::unique_ptr<ChildProcess> process_;  // null: not running (never started, or stopped)
 };
 
 }  // namespace hoptrace::bench

@@ -14,10 +14,10 @@ namespace {
 
 class HoptraceSystem : public W1System {
  public:
-  HoptraceSystem(std::string dir, std::unique_ptr<EmbeddedStore> store)
-      : dir_(std::move(dir)), store_(std::move(store)) {}
+  HoptraceSystem(std::string dir, std::unique_ptr<EmbeddedStore> store, size_t batch_spans)
+      : dir_(std::move(dir)), store_(std::move(store)), batch_spans_(batch_spans) {}
 
-  size_t batch_spans() const override { return 1000; }
+  size_t batch_spans() const override { return batch_spans_; }
   // EmbeddedStore::Append is thread-safe; concurrent appenders share WAL fsyncs (group commit).
   bool supports_concurrent_ingest() const override { return true; }
   StatusOr<uint64_t> BytesOnDisk() override { return DirectoryBytes(dir_); }
@@ -68,22 +68,25 @@ class HoptraceSystem : public W1System {
  private:
   std::string dir_;
   std::unique_ptr<EmbeddedStore> store_;
+  const size_t batch_spans_;
 };
 
 }  // namespace
 
-StatusOr<std::unique_ptr<W1System>> OpenHoptraceSystem(const std::string& dir) {
+StatusOr<std::unique_ptr<W1System>> OpenHoptraceSystem(const std::string& dir, size_t batch_spans) {
+  if (batch_spans == 0) return InvalidArgumentError("OpenHoptraceSystem: batch_spans is 0");
   EmbeddedStoreOptions options;
   options.dir = dir;
   HT_ASSIGN_OR_RETURN(std::unique_ptr<EmbeddedStore> store, EmbeddedStore::Open(options));
-  return std::unique_ptr<W1System>(std::make_unique<HoptraceSystem>(dir, std::move(store)));
+  return std::unique_ptr<W1System>(
+      std::make_unique<HoptraceSystem>(dir, std::move(store), batch_spans));
 }
 
 #else
 
-StatusOr<std::unique_ptr<W1System>> OpenHoptraceSystem(const std::string&) {
+StatusOr<std::unique_ptr<W1System>> OpenHoptraceSystem(const std::string&, size_t) {
   return UnimplementedError(
-      "store_bench was built without the embedded store library (see bench/CMakeLists.txt)");
+      "the benchmark was built without the embedded store library (see bench/CMakeLists.txt)");
 }
 
 #endif

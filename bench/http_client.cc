@@ -118,9 +118,9 @@ Status HttpClient::Connect() {
   return Status::Ok();
 }
 
-Status HttpClient::SendAll(std::string_view data) {
+Status HttpClient::SendAll(std::string_view data, int flags) {
   while (!data.empty()) {
-    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | flags);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return UnavailableError(std::string("send: ") + std::strerror(errno));
     data.remove_prefix(static_cast<size_t>(n));
@@ -140,7 +140,7 @@ Status HttpClient::Fill() {
   }
 }
 
-StatusOr<std::string> HttpClient::ReadResponse(int* status_code, bool* keep_alive) {
+Status HttpClient::ReadResponse(HttpResponse* response, bool* keep_alive) {
   size_t header_end;
   while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
     if (buffer_.size() > kMaxHeaderBytes) return DataLossError("HTTP header too long");
@@ -153,7 +153,8 @@ StatusOr<std::string> HttpClient::ReadResponse(int* status_code, bool* keep_aliv
   if (status_line.substr(0, 5) != "HTTP/" || status_line.size() < 12) {
     return DataLossError("bad HTTP status line: " + std::string(status_line));
   }
-  *status_code = std::atoi(std::string(status_line.substr(9, 3)).c_str());
+  response->status = std::atoi(std::string(status_line.substr(9, 3)).c_str());
+  response->retry_after.clear();
   *keep_alive = status_line.substr(0, 8) == "HTTP/1.1";
   int64_t content_length = -1;
   bool chunked = false;
@@ -172,10 +173,13 @@ StatusOr<std::string> HttpClient::ReadResponse(int* status_code, bool* keep_aliv
       chunked = value.find("chunked") != std::string_view::npos;
     } else if (EqualsIgnoreCase(name, "connection")) {
       *keep_alive = !EqualsIgnoreCase(value, "close");
+    } else if (EqualsIgnoreCase(name, "retry-after")) {
+      response->retry_after = std::string(value);
     }
   }
   buffer_.erase(0, header_end + 4);
-  std::string body;
+  std::string& body = response->body;
+  body.clear();
   if (chunked) {
     for (;;) {
       size_t eol;
@@ -200,45 +204,50 @@ StatusOr<std::string> HttpClient::ReadResponse(int* status_code, bool* keep_aliv
     buffer_.clear();
     *keep_alive = false;
   }
-  return body;
+  return Status::Ok();
 }
 
 StatusOr<std::string> HttpClient::Post(std::string_view target, std::string_view body) {
-  return Request("POST", target, body);
+  return Request("POST", target, "Content-Type: text/plain\r\n", body);
 }
 
 StatusOr<std::string> HttpClient::Get(std::string_view target) {
-  return Request("GET", target, "");
+  return Request("GET", target, "", "");
 }
 
 StatusOr<std::string> HttpClient::Request(std::string_view method, std::string_view target,
-                                          std::string_view body) {
+                                          std::string_view headers, std::string_view body) {
+  HT_ASSIGN_OR_RETURN(HttpResponse response, Send(method, target, headers, body));
+  if (response.status != 200) {
+    return InternalError("HTTP " + std::to_string(response.status) + ": " +
+                         response.body.substr(0, 500));
+  }
+  return std::move(response.body);
+}
+
+StatusOr<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target,
+                                        std::string_view headers, std::string_view body) {
   std::string request = std::string(method) + " " + std::string(target) +
                         " HTTP/1.1\r\nHost: " + url_.host + ":" + std::to_string(url_.port) +
                         "\r\nConnection: keep-alive\r\n";
-  if (method != "GET") {
-    request +=
-        "Content-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  }
+  request += headers;
+  if (method != "GET") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   request += "\r\n";
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = fd_ >= 0;
     if (!reused) HT_RETURN_IF_ERROR(Connect());
-    Status sent = SendAll(request);
+    // The head with MSG_MORE: head and body leave in full segments, not a small one first.
+    Status sent = SendAll(request, body.empty() ? 0 : MSG_MORE);
     if (sent.ok()) sent = SendAll(body);
-    int status_code = 0;
+    HttpResponse response;
     bool keep_alive = false;
-    StatusOr<std::string> response =
-        sent.ok() ? ReadResponse(&status_code, &keep_alive) : StatusOr<std::string>(sent);
-    if (!response.ok()) {
+    Status received = sent.ok() ? ReadResponse(&response, &keep_alive) : sent;
+    if (!received.ok()) {
       Close();
       if (reused) continue;  // the kept connection was closed: retry once on a new one
-      return response.status();
+      return received;
     }
     if (!keep_alive) Close();
-    if (status_code != 200) {
-      return InternalError("HTTP " + std::to_string(status_code) + ": " + response->substr(0, 500));
-    }
     return response;
   }
   return UnavailableError("HTTP request failed twice");

@@ -155,7 +155,7 @@ Outcome RunSystem(const std::string& name, const Flags& flags, const std::string
   std::unique_ptr<ClickHouseServer> server;
   if (name == "hoptrace") {
     out.label = "hoptrace embedded";
-    open = OpenHoptraceSystem;
+    open = [](const std::string& dir) { return OpenHoptraceSystem(dir); };
   } else if (name == "sqlite") {
     out.label = "sqlite " + SqliteVersion();
     open = OpenSqlitePeer;

@@ -57,10 +57,10 @@ std::string W1Result::Serialize() const {
   std::ostringstream out;
   out.precision(17);
   out << "spans " << spans << "\ntraces " << traces << "\ningest_spans_per_s " << ingest_spans_per_s
-      << "\ningest_seconds " << ingest_seconds << "\ngenerate_seconds " << generate_seconds
-      << "\nbytes_per_span " << bytes_per_span << "\nbytes_on_disk " << bytes_on_disk
-      << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms " << q1_ms << "\nq2_ms " << q2_ms
-      << "\nq3_ms " << q3_ms << "\nwriters " << writers << "\n";
+      << "\ningest_seconds " << ingest_seconds << "\nfinish_seconds " << finish_seconds
+      << "\ngenerate_seconds " << generate_seconds << "\nbytes_per_span " << bytes_per_span
+      << "\nbytes_on_disk " << bytes_on_disk << "\npeak_rss_mib " << peak_rss_mib << "\nq1_ms "
+      << q1_ms << "\nq2_ms " << q2_ms << "\nq3_ms " << q3_ms << "\nwriters " << writers << "\n";
   for (const std::string& p : problems) out << "problem " << p << "\n";
   return out.str();
 }
@@ -88,6 +88,8 @@ StatusOr<W1Result> W1Result::Parse(const std::string& text) {
       r.ingest_spans_per_s = d;
     else if (key == "ingest_seconds")
       r.ingest_seconds = d;
+    else if (key == "finish_seconds")
+      r.finish_seconds = d;
     else if (key == "generate_seconds")
       r.generate_seconds = d;
     else if (key == "bytes_per_span")
@@ -107,7 +109,7 @@ StatusOr<W1Result> W1Result::Parse(const std::string& text) {
     else
       --fields;
   }
-  if (fields != 12) return InternalError("incomplete result from child: " + text);
+  if (fields != 13) return InternalError("incomplete result from child: " + text);
   return r;
 }
 
@@ -135,9 +137,23 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
   // writers to drain the queue. Everything else this thread does (generating spans, noting the
   // expected answers, cutting batches) is excluded in both modes, so with several writers
   // ingest_s is the wall time from the first batch to the end of FinishIngest minus the
-  // generating thread's own work in between.
+  // generating thread's own work in between. With options.pregenerate nothing is generated in
+  // between, so ingest_s is that wall time.
   double generate_s = 0, ingest_s = 0;
   uint64_t handed_over = 0;
+  std::vector<std::vector<Span>> pregenerated;  // options.pregenerate: every batch, in order
+  auto ingest = [&](std::vector<Span> batch) -> Status {
+    const size_t n = batch.size();
+    Stopwatch sw;
+    if (ingester) {
+      HT_RETURN_IF_ERROR(ingester->Submit(std::move(batch)));  // writer errors: "ingest: ..."
+    } else {
+      HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
+    }
+    ingest_s += sw.Seconds();
+    handed_over += n;
+    return Status::Ok();
+  };
   for (;;) {
     Stopwatch gen_sw;
     bool more = generator.NextTrace(&trace);
@@ -162,16 +178,17 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
       std::vector<Span> batch(std::make_move_iterator(pending.begin()),
                               std::make_move_iterator(pending.begin() + n));
       pending.erase(pending.begin(), pending.begin() + n);
-      Stopwatch sw;
-      if (ingester) {
-        HT_RETURN_IF_ERROR(ingester->Submit(std::move(batch)));  // writer errors: "ingest: ..."
+      if (options.pregenerate) {
+        pregenerated.push_back(std::move(batch));
       } else {
-        HT_RETURN_IF_ERROR(system->Ingest(std::move(batch)).WithContext("ingest"));
+        HT_RETURN_IF_ERROR(ingest(std::move(batch)));
       }
-      ingest_s += sw.Seconds();
-      handed_over += n;
     }
-    if (generator.spans_emitted() >= next_progress && more) {
+    if (generator.spans_emitted() >= next_progress && more && options.pregenerate) {
+      Progress("  %llu spans generated",
+               static_cast<unsigned long long>(generator.spans_emitted()));
+      next_progress += options.spans / 10;
+    } else if (generator.spans_emitted() >= next_progress && more) {
       uint64_t stored = ingester ? ingester->spans_stored() : handed_over;
       Progress("  %llu spans generated, %llu stored (%.0f spans/s so far)",
                static_cast<unsigned long long>(generator.spans_emitted()),
@@ -180,6 +197,11 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
       next_progress += options.spans / 10;
     }
     if (!more) break;
+  }
+  if (options.pregenerate) {
+    Progress("  generated %zu batches in %.1f s; storing them", pregenerated.size(), generate_s);
+    for (std::vector<Span>& batch : pregenerated) HT_RETURN_IF_ERROR(ingest(std::move(batch)));
+    std::vector<std::vector<Span>>().swap(pregenerated);
   }
   if (ingester) {
     Stopwatch drain;
@@ -193,7 +215,8 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
   }
   Stopwatch finish;
   HT_RETURN_IF_ERROR(system->FinishIngest().WithContext("finish ingest"));
-  ingest_s += finish.Seconds();
+  result.finish_seconds = finish.Seconds();
+  ingest_s += result.finish_seconds;
   result.spans = generator.spans_emitted();
   result.traces = traces.size();
   result.writers = writers;
@@ -208,6 +231,11 @@ StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options) {
       "took %.1f s), %.0f bytes/span",
       static_cast<unsigned long long>(result.spans), ingest_s, writers, writers == 1 ? "" : "s",
       result.ingest_spans_per_s, generate_s, result.bytes_per_span);
+
+  if (!options.run_queries) {
+    result.peak_rss_mib = system->in_process() ? PeakRssMib() : -1;
+    return result;
+  }
 
   std::sort(expected_slowest.rbegin(), expected_slowest.rend());
   if (expected_slowest.size() > q3.limit) expected_slowest.resize(q3.limit);

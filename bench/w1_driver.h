@@ -18,6 +18,12 @@ struct W1RunOptions {
   // (others always get 1). With more than 1, the calling thread keeps generating and hands
   // batches through a bounded queue to the writers (concurrent_ingest.h).
   int writers = 1;
+  // False: ingest only (ingest_bench's store-only figure); the query figures stay 0.
+  bool run_queries = true;
+  // True: generate every batch before the first Ingest (all spans in memory at once), so that
+  // the store's background work (flushing blocks) cannot overlap span generation and escape
+  // the clock. False: batches are stored as they are generated (store_bench).
+  bool pregenerate = false;
 };
 
 struct W1Result {
@@ -29,6 +35,7 @@ struct W1Result {
   // several writers, handing batches over, blocked on a full queue, and waiting for the
   // writers to drain it) + FinishIngest.
   double ingest_seconds = 0;
+  double finish_seconds = 0;    // of which the final FinishIngest (flush, checkpoint, merge)
   double generate_seconds = 0;  // generating the spans (not part of the ingest figure)
   double bytes_per_span = 0;
   uint64_t bytes_on_disk = 0;
@@ -45,7 +52,8 @@ struct W1Result {
 // q3's fixed query: model gpt-4o, the 6 hours around the middle of W1's 7 days.
 SlowestQuery W1SlowestQuery();
 
-// Generates W1 with `options`, ingests it into `system`, and runs the queries.
+// Generates W1 with `options`, ingests it into `system`, and runs the queries (unless
+// options.run_queries is false).
 // An error means the system failed (not a wrong answer: those go to `problems`).
 StatusOr<W1Result> RunW1(W1System* system, const W1RunOptions& options);
 
