@@ -93,7 +93,7 @@ int LoadW1(const std::vector<std::string>& args) {
       {"data", true, "data directory (default ./hoptrace-data)"},
       {"spans", true, "number of spans (default 20000)"},
       {"seed", true, "generator seed (default 42)"},
-      {"compression-level", true, "zstd level of blocks (default 3)"},
+      {"compression-level", true, "zstd level of blocks (default 1)"},
       {"row-group-kib", true, "row group size in KiB (default: the store's)"},
       {"help", false, "show this help"}};
   ParsedFlags parsed;
@@ -113,7 +113,7 @@ int LoadW1(const std::vector<std::string>& args) {
   EmbeddedStoreOptions o;
   o.dir = flags->get("data", "./hoptrace-data");
   try {
-    o.compression_level = std::stoi(flags->get("compression-level", "3"));
+    o.compression_level = std::stoi(flags->get("compression-level", "1"));
     if (flags->has("row-group-kib"))
       o.row_group_bytes = std::stoul(flags->get("row-group-kib")) << 10;
   } catch (...) {
