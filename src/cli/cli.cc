@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/client_commands.h"
+#include "cli/demo_command.h"
 #include "cli/load_command.h"
 #include "cli/serve_command.h"
 #include "cli/show_command.h"
@@ -20,6 +21,7 @@ constexpr char kUsage[] =
     "  traces         recent traces from a server (filters, --json)\n"
     "  show           one trace as a terminal waterfall: span tree, parallel bars, tokens, cost\n"
     "  stats          spans, errors, tokens, cost and latency grouped --by agent,model,...\n"
+    "  demo           run the demo agent fleet against a server and show its traces\n"
     "  load           send the W1 agent-trace workload to a server as OTLP/HTTP protobuf\n"
     "  store verify   check every checksum of a data directory\n"
     "  store load-w1  generate the W1 agent-trace workload into a data directory\n"
@@ -49,6 +51,7 @@ int Run(int argc, char** argv) {
   if (cmd == "traces") return TracesCommand(rest);
   if (cmd == "show") return ShowCommand(rest);
   if (cmd == "load") return LoadCommand(rest);
+  if (cmd == "demo") return DemoCommand(rest);
   if (cmd == "stats") return StatsCommand(rest);
   std::fprintf(stderr, "hoptrace: unknown command '%s' (try hoptrace --help)\n", cmd.c_str());
   return 2;
