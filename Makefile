@@ -6,8 +6,10 @@ CMAKE_FLAGS ?=
 # and `make bench-ingest INGEST_BENCH_ARGS="--connections 8 --gzip"` (ingest_bench).
 BENCH_ARGS ?=
 INGEST_BENCH_ARGS ?=
+# and `make bench-sdk SDK_BENCH_ARGS="--spans 2000000"` (sdk_bench).
+SDK_BENCH_ARGS ?=
 
-.PHONY: all setup build test demo bench bench-ingest format asan clean
+.PHONY: all setup build test demo bench bench-ingest bench-sdk format asan clean
 
 all: build
 
@@ -34,11 +36,19 @@ bench:
 	@$(MAKE) --no-print-directory build
 	@$(BUILD)/bench/store_bench --clickhouse auto $(BENCH_ARGS)
 	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
+	@tests/clients/npm_ci.sh >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
+	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
 
 # ingest_bench alone: W1 as OTLP/HTTP protobuf into the `hoptrace serve` of this build, end to
 # end, beside the store-only rate of the same spans.
 bench-ingest: build
 	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
+
+# sdk_bench alone: W2, libhoptrace's cost per span beside the OpenTelemetry JS SDK (its pinned
+# packages installed by tests/clients/npm_ci.sh).
+bench-sdk: build
+	@tests/clients/npm_ci.sh >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
+	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
 
 asan:
 	@$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOPTRACE_SANITIZE=address" test
