@@ -1,10 +1,13 @@
 #include "fuzz_targets.h"
 
+#include <cstdio>
 #include <string>
 
 #include "otlp/decode.h"
 #include "otlp/gzip.h"
 #include "otlp/json_syntax.h"
+#include "otlp/testing/batch_diff.h"
+#include "otlp/testing/reference_proto_decoder.h"
 
 namespace hoptrace::fuzz {
 
@@ -45,6 +48,16 @@ bool CheckJson(std::string_view body, const StatusOr<DecodedBatch>& result) {
 
 bool FuzzOtlpProtobuf(const uint8_t* data, size_t size) {
   return CheckBatch(DecodeOtlpProtobuf(View(data, size)));
+}
+
+bool FuzzOtlpProtobufDifferential(const uint8_t* data, size_t size) {
+  const StatusOr<DecodedBatch> got = DecodeOtlpProtobuf(View(data, size));
+  if (!CheckBatch(got)) return false;
+  const std::string diff = otlp_testing::DiffDecodeResults(
+      got, otlp_testing::ReferenceDecodeOtlpProtobuf(View(data, size)));
+  if (diff.empty()) return true;
+  std::fprintf(stderr, "DecodeOtlpProtobuf differs from the reference decoder: %s\n", diff.c_str());
+  return false;
 }
 
 bool FuzzOtlpJson(const uint8_t* data, size_t size) {

@@ -16,6 +16,9 @@
 namespace hoptrace::fuzz {
 
 bool FuzzOtlpProtobuf(const uint8_t* data, size_t size);
+// Differential: DecodeOtlpProtobuf must give exactly what the libprotobuf-based reference
+// decoder gives (src/otlp/testing/reference_proto_decoder.h), error message included.
+bool FuzzOtlpProtobufDifferential(const uint8_t* data, size_t size);
 bool FuzzOtlpJson(const uint8_t* data, size_t size);
 bool FuzzZipkinJson(const uint8_t* data, size_t size);
 bool FuzzOpenAIAgentsJson(const uint8_t* data, size_t size);
@@ -28,6 +31,7 @@ struct FuzzTarget {
 };
 inline constexpr FuzzTarget kFuzzTargets[] = {
     {"otlp_protobuf", FuzzOtlpProtobuf},
+    {"otlp_protobuf_differential", FuzzOtlpProtobufDifferential},
     {"otlp_json", FuzzOtlpJson},
     {"zipkin_json", FuzzZipkinJson},
     {"openai_agents_json", FuzzOpenAIAgentsJson},

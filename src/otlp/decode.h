@@ -52,6 +52,8 @@ struct DecodedBatch {
 };
 
 // OTLP ExportTraceServiceRequest in protobuf (application/x-protobuf, and the gRPC message).
+// Read straight off the wire (no libprotobuf), accepting and rejecting exactly what libprotobuf
+// would for proto/**.proto (see otlp_proto_decoder.cc for the rules).
 // An empty body is a valid empty request; a body of 2 GiB or more is ResourceExhausted.
 // Every AnyValue type is kept (bytes stay bytes).
 // Unknown enum values map to kUnspecified (kind) / kUnset (status). A link whose ids are
