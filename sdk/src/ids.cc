@@ -70,12 +70,13 @@ std::uint64_t RandomU64() noexcept { return ThreadRng().Next(); }
 TraceId NewTraceId() noexcept {
   std::array<std::uint8_t, 16> b;
   Xoshiro& rng = ThreadRng();
+  std::uint64_t hi, lo;
   do {
-    std::uint64_t hi = rng.Next();
-    std::uint64_t lo = rng.Next();
-    std::memcpy(b.data(), &hi, 8);
-    std::memcpy(b.data() + 8, &lo, 8);
-  } while (!TraceId(b).IsValid());
+    hi = rng.Next();
+    lo = rng.Next();
+  } while ((hi | lo) == 0);
+  std::memcpy(b.data(), &hi, 8);
+  std::memcpy(b.data() + 8, &lo, 8);
   return TraceId(b);
 }
 

@@ -1,6 +1,7 @@
 // SDK internals shared by the implementation files (not installed).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,11 +20,31 @@
 
 namespace hoptrace {
 
+namespace internal {
+
+// What a sampler decides without being called, for each kind of parent (indexed by
+// ParentKindIndex): kCall when it must be called (it looks at the span, or adds attributes or
+// tracestate).
+enum class SamplerShortcut : std::uint8_t { kCall, kRecordAndSample, kDrop };
+using SamplerShortcuts = std::array<SamplerShortcut, 5>;
+// 0: no valid parent; 1: remote sampled; 2: remote not sampled; 3: local sampled; 4: local not
+// sampled.
+inline std::size_t ParentKindIndex(const SpanContext& parent) noexcept {
+  if (!parent.IsValid()) return 0;
+  return (parent.IsRemote() ? 1 : 3) + (parent.IsSampled() ? 0 : 1);
+}
+// The shortcuts of the built-in samplers (sampler.cc); all kCall for any other sampler.
+SamplerShortcuts ShortcutsOf(const Sampler& sampler) noexcept;
+
+}  // namespace internal
+
 // What a provider owns. Tracers (TracerCore) keep it alive through a shared_ptr, spans through
-// their SpanData::scope (an aliasing pointer to the TracerCore).
+// their SpanData::scope (an aliasing pointer to the TracerCore; span records waiting in the span
+// pool keep theirs, see span_pool.h).
 struct TracerProvider::State {
   Resource resource;
   std::shared_ptr<const Sampler> sampler;
+  internal::SamplerShortcuts sampler_shortcuts{};  // of `sampler`
   std::vector<std::shared_ptr<SpanProcessor>> processors;
   SpanLimits limits;
   std::chrono::milliseconds shutdown_timeout{30000};

@@ -5,6 +5,7 @@
 
 #include "hoptrace/otlp_http.h"
 #include "internal.h"
+#include "span_pool.h"
 
 namespace hoptrace {
 
@@ -18,6 +19,7 @@ std::shared_ptr<TracerProvider> TracerProvider::Create(TracerProviderOptions opt
   state->resource = std::move(options.resource);
   state->sampler =
       options.sampler ? std::move(options.sampler) : ParentBasedSampler(AlwaysOnSampler());
+  state->sampler_shortcuts = internal::ShortcutsOf(*state->sampler);
   for (auto& p : options.processors) {
     if (p != nullptr) state->processors.push_back(std::move(p));
   }
@@ -70,6 +72,9 @@ bool TracerProvider::Shutdown(std::chrono::milliseconds timeout) noexcept {
   Deadline deadline = DeadlineAfter(timeout);
   bool ok = true;
   for (const auto& p : state_->processors) ok = p->Shutdown(deadline) && ok;
+  // Pooled span records of this provider (the processors have handed theirs back) would keep
+  // its state alive.
+  internal::PurgeSpanPool(&state_->resource);
   // Break the provider -> tracer -> provider cycle.
   std::lock_guard lock(state_->mu);
   state_->tracers.clear();

@@ -29,6 +29,7 @@ class AlwaysOff final : public Sampler {
 
 class TraceIdRatio final : public Sampler {
  public:
+  bool always() const noexcept { return always_; }
   explicit TraceIdRatio(double ratio) : ratio_(std::clamp(ratio, 0.0, 1.0)) {
     // As the Go SDK: sample when (last 8 bytes, big-endian) >> 1 < ratio * 2^63.
     if (ratio_ >= 1.0) {
@@ -62,6 +63,7 @@ class TraceIdRatio final : public Sampler {
 
 class ParentBased final : public Sampler {
  public:
+  friend internal::SamplerShortcuts internal::ShortcutsOf(const Sampler&) noexcept;
   ParentBased(std::shared_ptr<const Sampler> root, ParentBasedOptions o)
       : root_(std::move(root)),
         remote_sampled_(o.remote_parent_sampled ? o.remote_parent_sampled : AlwaysOnSampler()),
@@ -95,6 +97,26 @@ class ParentBased final : public Sampler {
 };
 
 }  // namespace
+
+namespace internal {
+
+SamplerShortcuts ShortcutsOf(const Sampler& sampler) noexcept {
+  auto all = [](SamplerShortcut s) { return SamplerShortcuts{s, s, s, s, s}; };
+  if (dynamic_cast<const AlwaysOn*>(&sampler) != nullptr) return all(SamplerShortcut::kRecordAndSample);
+  if (dynamic_cast<const AlwaysOff*>(&sampler) != nullptr) return all(SamplerShortcut::kDrop);
+  if (const auto* r = dynamic_cast<const TraceIdRatio*>(&sampler); r != nullptr && r->always()) {
+    return all(SamplerShortcut::kRecordAndSample);
+  }
+  if (const auto* p = dynamic_cast<const ParentBased*>(&sampler)) {
+    // Each branch sees the same parameters, so it answers as it would for that kind of parent.
+    return {ShortcutsOf(*p->root_)[0], ShortcutsOf(*p->remote_sampled_)[1],
+            ShortcutsOf(*p->remote_not_sampled_)[2], ShortcutsOf(*p->local_sampled_)[3],
+            ShortcutsOf(*p->local_not_sampled_)[4]};
+  }
+  return all(SamplerShortcut::kCall);
+}
+
+}  // namespace internal
 
 std::shared_ptr<const Sampler> AlwaysOnSampler() {
   static const auto kSampler = std::make_shared<const AlwaysOn>();

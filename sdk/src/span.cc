@@ -3,6 +3,7 @@
 
 #include "hoptrace/trace.h"
 #include "internal.h"
+#include "span_pool.h"
 
 namespace hoptrace {
 namespace {
@@ -42,7 +43,7 @@ void SetLimited(Attributes* attributes, std::uint32_t* dropped, std::uint32_t ma
   }
   // One allocation for the first several attributes instead of growing 1, 2, 4, 8.
   if (attributes->capacity() == 0) attributes->reserve(std::min<std::uint32_t>(max_count, 8));
-  attributes->emplace_back(std::string(key), std::move(value));
+  attributes->emplace_back(internal::MakeAttributeKey(key), std::move(value));
 }
 
 Attributes LimitedList(Attributes in, std::uint32_t max_count, std::uint32_t value_length,
@@ -76,21 +77,50 @@ Span Tracer::StartSpan(std::string_view name, StartSpanOptions options) const no
   const TracerProvider::State& state = *core_->provider;
   const bool has_parent = parent.IsValid();
   TraceId trace_id = has_parent ? parent.trace_id() : internal::NewTraceId();
-  SamplingResult result = state.sampler->ShouldSample(
-      {parent, trace_id, name, options.kind, options.attributes, options.links});
+  const internal::SamplerShortcut shortcut =
+      state.sampler_shortcuts[internal::ParentKindIndex(parent)];
+  if (shortcut == internal::SamplerShortcut::kDrop) {
+    // The fast path of a dropping sampler: a span id of its own, the sampled flag cleared, the
+    // parent's tracestate.
+    const std::uint8_t flags =
+        has_parent ? static_cast<std::uint8_t>(parent.flags() & ~TraceFlags::kSampled) : 0;
+    span.context_ = has_parent && !parent.trace_state().empty()
+                        ? SpanContext(trace_id, internal::NewSpanId(), flags, false,
+                                      parent.trace_state())
+                        : SpanContext(trace_id, internal::NewSpanId(), flags, false);
+    return span;
+  }
+  SamplingResult result;
+  switch (shortcut) {
+    case internal::SamplerShortcut::kRecordAndSample:
+      result.decision = SamplingDecision::kRecordAndSample;
+      break;
+    case internal::SamplerShortcut::kDrop:
+      result.decision = SamplingDecision::kDrop;
+      break;
+    case internal::SamplerShortcut::kCall:
+      result = state.sampler->ShouldSample(
+          {parent, trace_id, name, options.kind, options.attributes, options.links});
+      break;
+  }
   const bool sampled = result.decision == SamplingDecision::kRecordAndSample;
   std::uint8_t flags = has_parent
                            ? static_cast<std::uint8_t>(parent.flags() & ~TraceFlags::kSampled)
                            : std::uint8_t{0};
   if (sampled) flags |= TraceFlags::kSampled;
-  TraceState trace_state = result.trace_state ? std::move(*result.trace_state)
-                                              : (has_parent ? parent.trace_state() : TraceState());
-  span.context_ =
-      SpanContext(trace_id, internal::NewSpanId(), flags, false, std::move(trace_state));
+  if (result.trace_state) {
+    span.context_ = SpanContext(trace_id, internal::NewSpanId(), flags, false,
+                                std::move(*result.trace_state));
+  } else if (has_parent && !parent.trace_state().empty()) {
+    span.context_ =
+        SpanContext(trace_id, internal::NewSpanId(), flags, false, parent.trace_state());
+  } else {
+    span.context_ = SpanContext(trace_id, internal::NewSpanId(), flags, false);
+  }
   if (result.decision == SamplingDecision::kDrop) return span;
 
   const SpanLimits& limits = state.limits;
-  auto data = std::make_unique<SpanData>();
+  std::unique_ptr<SpanData> data = internal::AcquireSpanData();
   data->context = span.context_;
   if (has_parent) {
     data->parent_span_id = parent.span_id();
@@ -101,8 +131,11 @@ Span Tracer::StartSpan(std::string_view name, StartSpanOptions options) const no
   data->start_unix_nano =
       options.start_time ? ToUnixNanos(*options.start_time) : internal::NowUnixNanos();
   if (!options.attributes.empty() || !result.attributes.empty()) {
-    data->attributes = LimitedList(std::move(options.attributes), limits.attribute_count,
-                                   limits.attribute_value_length, &data->dropped_attributes_count);
+    // Into the (recycled, empty) vector in place, as LimitedList would.
+    for (KeyValue& kv : options.attributes) {
+      SetLimited(&data->attributes, &data->dropped_attributes_count, limits.attribute_count,
+                 limits.attribute_value_length, kv.key, std::move(kv.value));
+    }
     for (KeyValue& kv : result.attributes) {
       SetLimited(&data->attributes, &data->dropped_attributes_count, limits.attribute_count,
                  limits.attribute_value_length, kv.key, std::move(kv.value));
@@ -118,8 +151,11 @@ Span Tracer::StartSpan(std::string_view name, StartSpanOptions options) const no
                                    limits.attribute_value_length, &dropped);
     data->links.push_back({std::move(link.context), std::move(attrs), dropped});
   }
-  // Aliasing pointer: the span keeps the tracer (and so the provider state) alive.
-  data->scope = std::shared_ptr<const InstrumentationScope>(core_, &core_->scope);
+  // Aliasing pointer: the span keeps the tracer (and so the provider state) alive. A recycled
+  // record usually holds it already (span_pool.h): no reference count update then.
+  if (data->scope.get() != &core_->scope) {
+    data->scope = std::shared_ptr<const InstrumentationScope>(core_, &core_->scope);
+  }
   data->resource = &state.resource;
   for (const auto& processor : state.processors) processor->OnStart(*data, parent_ctx);
   span.data_ = std::move(data);

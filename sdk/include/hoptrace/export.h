@@ -32,7 +32,8 @@ class SpanExporter {
  public:
   virtual ~SpanExporter() = default;
   // Exports a batch; should return by `deadline` (exporters may have their own, shorter,
-  // timeouts). Must not throw.
+  // timeouts). Must not throw. The spans stay the processor's: they are valid until Export
+  // returns (the SDK's processors then recycle them for new spans), so copy what you keep.
   virtual ExportResult Export(std::span<const std::unique_ptr<SpanData>> spans,
                               Deadline deadline) noexcept = 0;
   virtual bool ForceFlush(Deadline /*deadline*/) noexcept { return true; }
