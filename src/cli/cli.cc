@@ -6,6 +6,7 @@
 
 #include "cli/client_commands.h"
 #include "cli/demo_command.h"
+#include "cli/diagnose_command.h"
 #include "cli/load_command.h"
 #include "cli/serve_command.h"
 #include "cli/show_command.h"
@@ -20,6 +21,7 @@ constexpr char kUsage[] =
     "  serve          ingest OTLP (HTTP and gRPC), Zipkin and OpenAI Agents traces; serve the API\n"
     "  traces         recent traces from a server (filters, --json)\n"
     "  show           one trace as a terminal waterfall: span tree, parallel bars, tokens, cost\n"
+    "  diagnose       what went wrong in one trace: loops, stragglers, root cause, cost\n"
     "  stats          spans, errors, tokens, cost and latency grouped --by agent,model,...\n"
     "  demo           run the demo agent fleet against a server and show its traces\n"
     "  load           send the W1 agent-trace workload to a server as OTLP/HTTP protobuf\n"
@@ -50,6 +52,7 @@ int Run(int argc, char** argv) {
   if (cmd == "serve") return ServeCommand(rest);
   if (cmd == "traces") return TracesCommand(rest);
   if (cmd == "show") return ShowCommand(rest);
+  if (cmd == "diagnose") return DiagnoseCommand(rest);
   if (cmd == "load") return LoadCommand(rest);
   if (cmd == "demo") return DemoCommand(rest);
   if (cmd == "stats") return StatsCommand(rest);

@@ -8,6 +8,8 @@
 #include "cli/flags.h"
 #include "common/log.h"
 #include "normalize/price_table.h"
+#include "server/cost_watcher.h"
+#include "server/findings_store.h"
 #include "server/grpc_server.h"
 #include "server/http_server.h"
 #include "storage/embedded/embedded_store.h"
@@ -17,7 +19,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: hoptrace serve [--data DIR] [--http HOST:PORT] [--grpc HOST:PORT] [--store embedded]\n"
-    "                      [--retention DURATION] [--prices FILE]";
+    "                      [--retention DURATION] [--prices FILE] [--budget-trace-tokens N]\n"
+    "                      [--budget-trace-usd X] [--budget-agent-outlier RATIO]";
 
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "hoptrace serve: %s\n", msg.c_str());
@@ -34,6 +37,14 @@ bool ParseHostPort(const std::string& s, std::string* host, int* port) {
     return false;
   *port = std::stoi(p);
   return *port <= 65535;
+}
+
+// A non-negative decimal number (digits and at most one '.').
+std::optional<double> ParseAmount(const std::string& s) {
+  if (s.empty() || s.size() > 20 || s.find_first_not_of("0123456789.") != std::string::npos ||
+      s.find('.') != s.rfind('.') || s == ".")
+    return std::nullopt;
+  return std::stod(s);
 }
 
 // "30d", "12h", "90m", "3600s".
@@ -65,6 +76,13 @@ int ServeCommand(const std::vector<std::string>& args) {
       {"store", true, "embedded (default); clickhouse is not available yet"},
       {"retention", true, "drop data older than this (e.g. 30d, 12h)"},
       {"prices", true, "model price overrides (JSON, see src/normalize/price_table.h)"},
+      {"budget-trace-tokens", true,
+       "runaway_cost finding when a trace uses more tokens than this (default: none)"},
+      {"budget-trace-usd", true,
+       "runaway_cost finding when a trace costs more than this many dollars (default: none)"},
+      {"budget-agent-outlier", true,
+       "runaway_cost finding for an agent using this many times the median tokens of the "
+       "trace's other agents (default 10; 0 disables)"},
       {"help", false, "show this help"}};
   std::string err;
   auto flags = ParseFlags(args, specs, &err);
@@ -104,12 +122,44 @@ int ServeCommand(const std::vector<std::string>& args) {
     }
     prices = std::move(*loaded);
   }
+  CostWatcherOptions cost;
+  if (flags->has("budget-trace-tokens")) {
+    auto n = ParseAmount(flags->get("budget-trace-tokens"));
+    if (!n || *n < 1 || *n > 1e15 || flags->get("budget-trace-tokens").find('.') != std::string::npos)
+      return Fail("--budget-trace-tokens: want a whole number of tokens, got '" +
+                  flags->get("budget-trace-tokens") + "'");
+    cost.budgets.per_trace.max_tokens = static_cast<int64_t>(*n);
+  }
+  if (flags->has("budget-trace-usd")) {
+    auto usd = ParseAmount(flags->get("budget-trace-usd"));
+    if (!usd || !(*usd > 0))
+      return Fail("--budget-trace-usd: want a dollar amount like 0.50, got '" +
+                  flags->get("budget-trace-usd") + "'");
+    cost.budgets.per_trace.max_cost_usd = *usd;
+  }
+  if (flags->has("budget-agent-outlier")) {
+    auto ratio = ParseAmount(flags->get("budget-agent-outlier"));
+    if (!ratio || (*ratio != 0 && *ratio < 1))
+      return Fail("--budget-agent-outlier: want a ratio of at least 1 (0 disables), got '" +
+                  flags->get("budget-agent-outlier") + "'");
+    cost.budgets.agent_outlier_ratio = *ratio;
+  }
   auto store = EmbeddedStore::Open(store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", store.status().message().c_str());
     return 1;
   }
+  auto findings = FindingsStore::Open(JoinPath(store_options.dir, "findings"));
+  if (!findings.ok()) {
+    std::fprintf(stderr, "hoptrace serve: findings: %s\n", findings.status().message().c_str());
+    return 1;
+  }
   Receiver receiver(store->get(), &prices);
+  CostWatcher watcher(store->get(), findings->get(), &receiver.metrics(), cost);
+  receiver.SetFindingsStore(findings->get());
+  receiver.SetIngestObserver([&watcher](const std::vector<TraceId>& traces) {
+    watcher.Notify(traces);
+  });
   auto server = HttpServer::Bind(&receiver, http);
   if (!server.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", server.status().message().c_str());

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cli/api_client.h"
+#include "cli/diagnose_command.h"
 #include "cli/flags.h"
 
 namespace hoptrace::cli {
@@ -36,30 +37,9 @@ std::optional<long> ParseInt(const std::string& s, long lo, long hi) {
   return v;
 }
 
-// The trace id lowercased, or nullopt when it is not 32 hex digits or is all zeros (invalid in
-// W3C trace context and OTLP).
-std::optional<std::string> NormalizeTraceId(const std::string& id) {
-  if (id.size() != 32) return std::nullopt;
-  std::string out;
-  for (char c : id) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  if (out.find_first_not_of('0') == std::string::npos) return std::nullopt;
-  return out;
-}
-
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
-}
-
-bool LocaleIsUtf8() {
-  std::string locale = Env("LC_ALL");
-  if (locale.empty()) locale = Env("LC_CTYPE");
-  if (locale.empty()) locale = Env("LANG");
-  for (char& c : locale) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return locale.find("utf-8") != std::string::npos || locale.find("utf8") != std::string::npos;
 }
 
 int TerminalWidth(std::FILE* out) {
@@ -76,6 +56,25 @@ bool AutoColor(std::FILE* out) {
 }
 
 }  // namespace
+
+std::optional<std::string> NormalizeTraceId(const std::string& id) {
+  if (id.size() != 32) return std::nullopt;
+  std::string out;
+  for (char c : id) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (out.find_first_not_of('0') == std::string::npos) return std::nullopt;
+  return out;
+}
+
+bool LocaleIsUtf8() {
+  std::string locale = Env("LC_ALL");
+  if (locale.empty()) locale = Env("LC_CTYPE");
+  if (locale.empty()) locale = Env("LANG");
+  for (char& c : locale) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return locale.find("utf-8") != std::string::npos || locale.find("utf8") != std::string::npos;
+}
 
 std::optional<WaterfallTrace> ParseTraceJson(const std::string& body) {
   simdjson::dom::parser parser;
@@ -119,7 +118,8 @@ int ShowCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE*
                  "[--color always|never|auto] [--ascii] [--limit N]\n\n"
                  "Draws one trace as a waterfall: the span tree, a time bar per span (parallel\n"
                  "spans overlap), agent, model, tokens in/out, cost, duration; errors marked '!'\n"
-                 "and listed below with their messages.\n\n%s",
+                 "and listed below with their messages. The server's diagnosis is marked: the\n"
+                 "comb's teeth, the straggler, the root cause, '*' on the critical path.\n\n%s",
                  FlagsHelp(Specs()).c_str());
     return 0;
   }
@@ -170,6 +170,12 @@ int ShowCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE*
   if (!trace) {
     std::fprintf(err, "hoptrace show: the server's answer is not the expected JSON\n");
     return 1;
+  }
+  // The diagnosis marked on the rows; the waterfall is drawn without it when it is not to be had
+  // (an older server, an error).
+  ApiResponse diagnosis = ApiGet(server, "/api/v1/traces/" + *trace_id + "/diagnosis");
+  if (diagnosis.status == 200) {
+    if (auto d = ParseDiagnosisJson(diagnosis.body)) MarkFindings(*d, &*trace);
   }
   const std::string text = RenderWaterfall(*trace, options);
   std::fwrite(text.data(), 1, text.size(), out);

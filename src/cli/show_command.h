@@ -23,6 +23,13 @@ namespace hoptrace::cli {
 int ShowCommand(const std::vector<std::string>& args, std::FILE* out = stdout,
                 std::FILE* err = stderr);
 
+// The trace id lowercased, or nullopt when it is not 32 hex digits or is all zeros (invalid in
+// W3C trace context and OTLP).
+std::optional<std::string> NormalizeTraceId(const std::string& id);
+
+// Whether LC_ALL, else LC_CTYPE, else LANG names UTF-8.
+bool LocaleIsUtf8();
+
 // The body of GET /api/v1/traces/{id} as the waterfall's input; nullopt when it is not
 // {"trace_id", "spans":[...]}. Missing or null span fields read as empty / 0.
 std::optional<WaterfallTrace> ParseTraceJson(const std::string& body);

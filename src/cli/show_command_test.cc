@@ -172,9 +172,10 @@ TEST(ShowCommandTest, DrawsATraceFromARealServer) {
   EXPECT_NE(text.find("Trace 4bf92f3577b34da6a3ce929d0e0e4736  invoke_agent orchestrator"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("  |- invoke_agent researcher"), std::string::npos) << text;
+  EXPECT_NE(text.find(" *|- invoke_agent researcher"), std::string::npos) << text;
   EXPECT_NE(text.find("  |  `- chat gpt-4o"), std::string::npos) << text;
-  EXPECT_NE(text.find("! `- invoke_agent coder"), std::string::npos) << text;
+  // The coder gates the root's end: on the critical path ('*').
+  EXPECT_NE(text.find("!*`- invoke_agent coder"), std::string::npos) << text;
   EXPECT_NE(text.find("1.2k/340"), std::string::npos) << text;
   EXPECT_NE(text.find("$0.0065"), std::string::npos) << text;
   EXPECT_NE(text.find("ERROR: tests failed"), std::string::npos) << text;

@@ -530,6 +530,7 @@ std::string RenderWaterfall(const WaterfallTrace& trace, const WaterfallOptions&
     RowText r;
     r.span = i;
     r.name = Sanitize(s.name, utf8);
+    if (!s.marker.empty()) r.name += " [" + Sanitize(s.marker, utf8) + "]";
     r.agent = Sanitize(s.agent, utf8);
     r.model = Sanitize(s.model, utf8);
     r.tokens = FormatTokens(s.input_tokens, s.output_tokens, s.total_tokens);
@@ -575,7 +576,8 @@ std::string RenderWaterfall(const WaterfallTrace& trace, const WaterfallOptions&
     const auto agent_it = agent_color.find(r.agent);
     const char* bar_color = agent_it == agent_color.end() ? kNoAgentColor : agent_it->second;
     std::string line;
-    Put(&line, s.error ? "! " : "  ", pick(nullptr), color);
+    Put(&line, s.error ? "!" : " ", pick(nullptr), color);
+    Put(&line, s.critical_path ? "*" : " ", pick(kYellow), color);
 
     // Tree glyphs, name and mark, fitted to the name column.
     const std::string prefix = TreePrefix(tree, r.span, l.levels, utf8);
@@ -632,6 +634,13 @@ std::string RenderWaterfall(const WaterfallTrace& trace, const WaterfallOptions&
   if (shown < spans.size()) {
     out += std::string(utf8 ? "… " : "... ") + std::to_string(spans.size() - shown) +
            " more spans (--limit 0 shows all)\n";
+  }
+  bool any_critical = false;
+  for (const WaterfallSpan& s : spans) any_critical |= s.critical_path;
+  if (any_critical || !trace.notes.empty()) {
+    out += "\n";
+    if (any_critical) out += "* on the critical path\n";
+    for (const std::string& note : trace.notes) out += Sanitize(note, utf8) + "\n";
   }
   if (any_uncounted)
     out += "\n(tokens/cost) repeat usage counted on descendant spans; not added to the totals\n";

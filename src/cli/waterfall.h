@@ -45,11 +45,16 @@ struct WaterfallSpan {
   // The server's "usage_counted": false for a wrapper whose usage repeats its descendants'.
   // nullopt when the JSON does not say; see TraceTotals for the rule used then.
   std::optional<bool> usage_counted;
+  // Findings of the diagnosis drawn on the row (diagnose_command.h MarkFindings): a marker shown
+  // after the name ("[comb 2/6]", "[straggler]"), and '*' before it on the critical path.
+  std::string marker;
+  bool critical_path = false;
 };
 
 struct WaterfallTrace {
   std::string trace_id;
   std::vector<WaterfallSpan> spans;  // any order
+  std::vector<std::string> notes;    // one line each after the rows (e.g. the findings)
 };
 
 struct WaterfallOptions {

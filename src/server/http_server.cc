@@ -6,6 +6,8 @@
 #include <chrono>
 #include <optional>
 
+#include "analysis/analysis.h"
+#include "api/analysis_api_json.h"
 #include "api/api_json.h"
 #include "api/jaeger_json.h"
 #include "common/log.h"
@@ -13,6 +15,8 @@
 #include "otlp/response.h"
 #include "query/jaeger_params.h"
 #include "query/query_params.h"
+#include "server/analysis_params.h"
+#include "server/diagnosis_service.h"
 #include "server/ingest.h"
 #include "server/metrics.h"
 
@@ -56,7 +60,8 @@ class HttpServerImpl final : public HttpServer {
         store_(receiver->store()),
         metrics_(receiver->metrics()),
         max_body_bytes_(receiver->options().max_body_bytes),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        diagnosis_(store_) {}
 
   Status Bind() {
     const int threads = options_.worker_threads;
@@ -283,12 +288,18 @@ class HttpServerImpl final : public HttpServer {
       auto id = ParseTraceId(req.matches[1].str());
       if (!id)
         return Error(res, 400, "trace id: want 32 hex digits, got '" + req.matches[1].str() + "'");
+      // ?stitched=true: the trace's broken-propagation group (the /stitched view).
+      auto params = Params(req);
+      auto stitched = params.ok() ? ParseSingleBool(*params, "stitched") : params.status();
+      if (!stitched.ok()) return Error(res, 400, stitched.status().message());
+      if (*stitched) return StitchedView(*id, res);
       auto spans = store_->GetTrace(*id);
       if (!spans.ok()) return Error(res, HttpStatusFor(spans.status()), spans.status().message());
       // Spans that arrived before their parent get the agent they inherit at read time too.
       ResolveTrace(&*spans);
       res.set_content(TraceJson(*id, *spans), "application/json");
     });
+    AnalysisRoutes();
     server_.Get("/api/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
       auto params = Params(req);
       if (!params.ok()) return Error(res, 400, params.status().message());
@@ -442,6 +453,98 @@ class HttpServerImpl final : public HttpServer {
     return operations;
   }
 
+  // The diagnosis endpoints (issue 6, docs/api.md).
+  void AnalysisRoutes() {
+    // The trace id of a /api/v1/traces/{id}/... route, or a 400 written.
+    auto trace_id = [](const httplib::Request& req,
+                       httplib::Response& res) -> std::optional<TraceId> {
+      auto id = ParseTraceId(req.matches[1].str());
+      if (!id) Error(res, 400, "trace id: want 32 hex digits, got '" + req.matches[1].str() + "'");
+      return id;
+    };
+    auto no_params = [](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      Status s = params.status();
+      if (s.ok() && !params->empty())
+        s = ParamError(params->front().first, "unknown parameter", params->front().second);
+      if (!s.ok()) Error(res, 400, s.message());
+      return s.ok();
+    };
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/diagnosis)",
+                [=, this](const httplib::Request& req, httplib::Response& res) {
+                  auto id = trace_id(req, res);
+                  if (!id || !no_params(req, res)) return;
+                  auto d = diagnosis_.Diagnose(*id);
+                  if (!d.ok()) return Error(res, HttpStatusFor(d.status()), d.status().message());
+                  Record(d->findings);
+                  res.set_content(analysis::DiagnosisJson(*d), "application/json");
+                });
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/stitched)",
+                [=, this](const httplib::Request& req, httplib::Response& res) {
+                  auto id = trace_id(req, res);
+                  if (!id || !no_params(req, res)) return;
+                  StitchedView(*id, res);
+                });
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/graph)",
+                [=, this](const httplib::Request& req, httplib::Response& res) {
+                  auto id = trace_id(req, res);
+                  if (!id) return;
+                  auto params = Params(req);
+                  auto tools = params.ok() ? ParseSingleBool(*params, "tools") : params.status();
+                  if (!tools.ok()) return Error(res, 400, tools.status().message());
+                  auto g = diagnosis_.TraceGraph(*id, *tools);
+                  if (!g.ok()) return Error(res, HttpStatusFor(g.status()), g.status().message());
+                  res.set_content(analysis::AgentGraphJson(*g), "application/json");
+                });
+    server_.Get("/api/v1/findings", [this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return Error(res, 400, params.status().message());
+      auto parsed = ParseFindingsParams(*params, NowUnixNano());
+      if (!parsed.ok()) return Error(res, 400, parsed.status().message());
+      std::vector<FindingRecord> records;
+      if (FindingsStore* store = receiver_->findings()) {
+        FindingsQuery q;
+        q.since_unix_nano = parsed->since_unix_nano;
+        if (parsed->kind) q.kind = std::string(analysis::FindingKindName(*parsed->kind));
+        q.agent = parsed->agent;
+        q.trace_id = parsed->trace_id;
+        q.limit = parsed->limit;
+        records = store->List(q);
+      }
+      res.set_content(FindingRecordsJson(records), "application/json");
+    });
+    server_.Get("/api/v1/graph", [this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return Error(res, 400, params.status().message());
+      auto graph = ParseGraphParams(*params, NowUnixNano());
+      if (!graph.ok()) return Error(res, 400, graph.status().message());
+      auto g = diagnosis_.Graph(graph->filter, graph->limit, graph->include_tools);
+      if (!g.ok()) return Error(res, HttpStatusFor(g.status()), g.status().message());
+      res.set_content(analysis::AgentGraphJson(*g), "application/json");
+    });
+  }
+
+  // Findings computed on demand are recorded too, so /api/v1/findings lists them.
+  void Record(const std::vector<analysis::Finding>& findings) {
+    FindingsStore* store = receiver_->findings();
+    if (store == nullptr) return;
+    const uint64_t now = NowUnixNano();
+    for (const analysis::Finding& f : findings) {
+      auto r = store->Upsert(f, now);
+      if (!r.ok()) {
+        Log(LogLevel::kError, "findings", "recording a finding: " + r.status().message());
+      } else if (*r == FindingsStore::UpsertResult::kNew) {
+        metrics_.CountFinding(std::string(analysis::FindingKindName(f.kind)));
+      }
+    }
+  }
+
+  void StitchedView(const TraceId& id, httplib::Response& res) {
+    auto group = diagnosis_.Stitch(id);
+    if (!group.ok()) return Error(res, HttpStatusFor(group.status()), group.status().message());
+    res.set_content(StitchedTraceJson(id, group->group, group->spans), "application/json");
+  }
+
   static StatusOr<QueryParams> Params(const httplib::Request& req) {
     size_t q = req.target.find('?');
     return ParseQueryString(q == std::string::npos ? std::string_view()
@@ -462,6 +565,7 @@ class HttpServerImpl final : public HttpServer {
   ServerMetrics& metrics_;
   const size_t max_body_bytes_;
   const HttpServerOptions options_;
+  const DiagnosisService diagnosis_;
   httplib::Server server_;
   int port_ = 0;
 };

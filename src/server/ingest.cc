@@ -59,6 +59,7 @@ StatusOr<IngestOutcome> Ingester::Ingest(WireFormat format, std::string_view bod
   }
   HT_ASSIGN_OR_RETURN(AppendResult r, store_->Append(std::move(batch.spans)));
   out.accepted = r.stored;
+  for (const auto& [trace_id, spans] : by_trace) out.trace_ids.push_back(trace_id);
   out.duplicates = r.duplicates;
   // Before answering: a success means the new spans and the updates are durable.
   if (!updates.empty()) {

@@ -22,6 +22,7 @@ struct IngestOutcome {
   std::map<std::string, uint64_t> rejected_by_reason;
   std::string first_rejection;
   uint64_t unpriced = 0;  // LLM spans with tokens but no price
+  std::vector<TraceId> trace_ids;  // the traces the stored spans belong to, each once
 };
 
 class Ingester {

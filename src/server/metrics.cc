@@ -9,6 +9,11 @@ void ServerMetrics::CountRejected(const std::string& reason, uint64_t n) {
   rejected_[reason] += n;
 }
 
+void ServerMetrics::CountFinding(const std::string& kind) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++findings_[kind];
+}
+
 void ServerMetrics::ObserveRequest(const std::string& protocol, const std::string& code,
                                    double seconds) {
   std::lock_guard<std::mutex> l(mu_);
@@ -43,6 +48,11 @@ std::string ServerMetrics::Render(const StoreStats& store) const {
   line("# TYPE hoptrace_spans_rejected_total counter");
   for (const auto& [reason, n] : rejected_) {
     line("hoptrace_spans_rejected_total{reason=\"" + reason + "\"} " + std::to_string(n));
+  }
+  line("# HELP hoptrace_findings_total New findings recorded (diagnosis, runaway cost), by kind.");
+  line("# TYPE hoptrace_findings_total counter");
+  for (const auto& [kind, n] : findings_) {
+    line("hoptrace_findings_total{kind=\"" + kind + "\"} " + std::to_string(n));
   }
   line(
       "# HELP hoptrace_ingest_responses_total Ingest requests, by protocol and HTTP status or "

@@ -23,6 +23,8 @@ class ServerMetrics {
   void CountUnpriced(uint64_t n) { unpriced_ += n; }
   // A request turned away because the server was saturated (answered "retry later").
   void CountSaturated() { saturated_ += 1; }
+  // A new finding recorded by the findings store (kind: "comb", "runaway_cost", ...).
+  void CountFinding(const std::string& kind);
   // One ingest request's answer and latency; `protocol` is "http" or "grpc", `code` the HTTP
   // status or the gRPC status name.
   void ObserveRequest(const std::string& protocol, const std::string& code, double seconds);
@@ -39,6 +41,7 @@ class ServerMetrics {
       saturated_{0};
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> rejected_;               // guarded by mu_
+  std::map<std::string, uint64_t> findings_;               // guarded by mu_
   std::map<std::pair<std::string, std::string>, uint64_t> responses_;  // guarded by mu_
   std::array<uint64_t, kBuckets.size()> bucket_counts_{};  // guarded by mu_
   uint64_t latency_count_ = 0;                             // guarded by mu_

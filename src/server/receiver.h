@@ -7,9 +7,11 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 
+#include "server/findings_store.h"
 #include "server/ingest.h"
 #include "server/metrics.h"
 
@@ -51,6 +53,15 @@ class Receiver {
   // Ingests a decompressed body and counts it in the metrics.
   StatusOr<IngestOutcome> Ingest(WireFormat format, std::string_view body);
 
+  // Called after every successful ingest with the traces it touched (from the ingesting
+  // thread: must return quickly). REQUIRES: set before any listener serves.
+  using IngestObserver = std::function<void(const std::vector<TraceId>&)>;
+  void SetIngestObserver(IngestObserver observer) { observer_ = std::move(observer); }
+  // Where findings are recorded and listed (GET /api/v1/findings); null: not recorded.
+  // REQUIRES: set before any listener serves. Not owned.
+  void SetFindingsStore(FindingsStore* findings) { findings_ = findings; }
+  FindingsStore* findings() const { return findings_; }
+
   SpanStore* store() const { return store_; }
   ServerMetrics& metrics() { return metrics_; }
   const ReceiverOptions& options() const { return options_; }
@@ -59,6 +70,8 @@ class Receiver {
   void Release(size_t bytes);
 
   SpanStore* const store_;
+  IngestObserver observer_;
+  FindingsStore* findings_ = nullptr;
   Ingester ingester_;
   ServerMetrics metrics_;
   const ReceiverOptions options_;

@@ -1,0 +1,78 @@
+// The findings store: findings of every trace (issue 6), upserted by (trace id, Finding::key),
+// kept in memory for listing and persisted in one append-only log in the data directory,
+// replayed at open.
+//
+// Log format (docs/api.md "Findings log"; do not change: persisted), file `findings.log`:
+//   record  := fixed32 payload_length | fixed32 Checksum32(payload) | payload
+//   payload := fixed64 first_seen_unix_nano | fixed64 updated_unix_nano
+//              | lp(trace_id hex) | lp(key) | lp(kind) | lp(agent) | lp(finding JSON)
+// (little-endian; lp = varint length + bytes). A later record with the same (trace id, key)
+// replaces an earlier one. Each record is synced before Upsert returns. At open, replay stops
+// at the first truncated or corrupt record (a torn write at a crash) and the file is cut back
+// to the last good record. The log is not compacted (findings change rarely: an unchanged
+// finding is not rewritten).
+//
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analysis/analysis.h"
+#include "common/file_system.h"
+#include "common/status.h"
+
+namespace hoptrace {
+
+struct FindingRecord {
+  std::string trace_id;  // hex
+  std::string key;
+  std::string kind;
+  std::string agent;
+  std::string json;  // analysis::AppendFindingJson
+  uint64_t first_seen_unix_nano = 0;
+  uint64_t updated_unix_nano = 0;
+};
+
+struct FindingsQuery {
+  uint64_t since_unix_nano = 0;  // updated at or after
+  std::string kind;              // empty: any
+  std::string agent;             // empty: any
+  std::string trace_id;          // hex; empty: any
+  size_t limit = 100;
+};
+
+class FindingsStore {
+ public:
+  // Opens (creating if needed) `dir`/findings.log and replays it.
+  static StatusOr<std::unique_ptr<FindingsStore>> Open(const std::string& dir,
+                                                       FileSystem* fs = DefaultFileSystem());
+
+  enum class UpsertResult { kNew, kChanged, kUnchanged };
+  // Records `finding` as seen at `now`. A finding whose JSON is unchanged is not rewritten.
+  StatusOr<UpsertResult> Upsert(const analysis::Finding& finding, uint64_t now_unix_nano);
+
+  // Matching findings, most recently updated first.
+  std::vector<FindingRecord> List(const FindingsQuery& query) const;
+
+  size_t size() const;
+
+ private:
+  FindingsStore(std::unique_ptr<WritableFile> log) : log_(std::move(log)) {}
+  static std::string Encode(const FindingRecord& r);
+
+  mutable std::mutex mu_;
+  std::unique_ptr<WritableFile> log_;                                   // guarded by mu_
+  std::map<std::pair<std::string, std::string>, FindingRecord> by_key_;  // guarded by mu_
+};
+
+// {"findings":[Finding + "first_seen_unix_nano","updated_unix_nano"]} from stored records.
+std::string FindingRecordsJson(const std::vector<FindingRecord>& records);
+
+}  // namespace hoptrace

@@ -1,0 +1,137 @@
+#include "server/findings_store.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "analysis/test_traces.h"
+#include "server/cost_watcher.h"
+#include "server/test_server.h"
+
+namespace hoptrace {
+namespace {
+
+analysis::Finding MakeFinding(uint8_t trace, const std::string& key, const std::string& agent,
+                              analysis::FindingKind kind = analysis::FindingKind::kRunawayCost) {
+  analysis::Finding f;
+  f.kind = kind;
+  f.severity = analysis::Severity::kWarning;
+  f.trace_id.fill(0);
+  f.trace_id[15] = trace;
+  f.key = key;
+  f.agent = agent;
+  f.summary = agent + " burned tokens";
+  f.wasted_tokens = 100;
+  return f;
+}
+
+class FindingsStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = MakeTempDir("hoptrace_findings_");
+    ASSERT_TRUE(dir.ok());
+    dir_ = *dir;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(FindingsStoreTest, UpsertListAndReplay) {
+  {
+    auto store = FindingsStore::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto& s = **store;
+    EXPECT_EQ(*s.Upsert(MakeFinding(1, "runaway_cost:agent:reviewer", "reviewer"), 100),
+              FindingsStore::UpsertResult::kNew);
+    EXPECT_EQ(*s.Upsert(MakeFinding(1, "runaway_cost:agent:reviewer", "reviewer"), 150),
+              FindingsStore::UpsertResult::kUnchanged);
+    auto changed = MakeFinding(1, "runaway_cost:agent:reviewer", "reviewer");
+    changed.wasted_tokens = 500;
+    EXPECT_EQ(*s.Upsert(changed, 200), FindingsStore::UpsertResult::kChanged);
+    EXPECT_EQ(*s.Upsert(MakeFinding(2, "comb:x", "coder", analysis::FindingKind::kComb), 300),
+              FindingsStore::UpsertResult::kNew);
+    EXPECT_EQ(s.size(), 2u);
+  }
+  auto store = FindingsStore::Open(dir_);
+  ASSERT_TRUE(store.ok());
+  auto& s = **store;
+  auto all = s.List({});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].kind, "comb");  // newest first
+  EXPECT_EQ(all[1].kind, "runaway_cost");
+  EXPECT_EQ(all[1].first_seen_unix_nano, 100u);
+  EXPECT_EQ(all[1].updated_unix_nano, 200u);
+  EXPECT_NE(all[1].json.find("\"wasted_tokens\":500"), std::string::npos) << all[1].json;
+  FindingsQuery q;
+  q.kind = "runaway_cost";
+  EXPECT_EQ(s.List(q).size(), 1u);
+  q = {};
+  q.agent = "coder";
+  EXPECT_EQ(s.List(q).size(), 1u);
+  q = {};
+  q.since_unix_nano = 250;
+  EXPECT_EQ(s.List(q).size(), 1u);
+  q = {};
+  q.limit = 1;
+  EXPECT_EQ(s.List(q).size(), 1u);
+
+  const std::string json = FindingRecordsJson(all);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  EXPECT_EQ(std::string_view(doc["findings"].at(1)["first_seen_unix_nano"]), "100");
+  EXPECT_EQ(std::string_view(doc["findings"].at(1)["kind"]), "runaway_cost");
+  EXPECT_EQ(FindingRecordsJson({}), "{\"findings\":[]}");
+}
+
+TEST_F(FindingsStoreTest, ATornTailIsCutAtOpen) {
+  {
+    auto store = FindingsStore::Open(dir_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Upsert(MakeFinding(1, "a", "x"), 1).ok());
+    ASSERT_TRUE((*store)->Upsert(MakeFinding(2, "b", "y"), 2).ok());
+  }
+  const std::string log = dir_ + "/findings.log";
+  const auto size = std::filesystem::file_size(log);
+  std::filesystem::resize_file(log, size - 3);  // the second record torn
+  {
+    auto store = FindingsStore::Open(dir_);
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ((*store)->size(), 1u);
+    ASSERT_TRUE((*store)->Upsert(MakeFinding(3, "c", "z"), 3).ok());
+  }
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(10);
+    f.put('\xff');  // corrupt the first record: nothing after it is trusted
+  }
+  auto store = FindingsStore::Open(dir_);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->size(), 0u);
+}
+
+TEST_F(FindingsStoreTest, CostWatcherRecordsTheTokenBurnerOnce) {
+  TestStore spans;
+  ASSERT_TRUE(spans.ok());
+  auto store = FindingsStore::Open(dir_);
+  ASSERT_TRUE(store.ok());
+  ServerMetrics metrics;
+  CostWatcher watcher(spans.get(), store->get(), &metrics);
+  analysis::testing::DemoTrace d = analysis::testing::MakeDemoTrace();
+  ASSERT_TRUE(spans->Append(d.spans).ok());
+  watcher.Notify({d.spans[0].trace_id});
+  watcher.Drain();
+  watcher.Notify({d.spans[0].trace_id});  // re-evaluated: the same finding, not a new one
+  watcher.Drain();
+  auto found = (*store)->List({});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].kind, "runaway_cost");
+  EXPECT_EQ(found[0].agent, "reviewer");
+  EXPECT_NE(metrics.Render({}).find("hoptrace_findings_total{kind=\"runaway_cost\"} 1\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hoptrace
