@@ -157,9 +157,8 @@ int ServeCommand(const std::vector<std::string>& args) {
   Receiver receiver(store->get(), &prices);
   CostWatcher watcher(store->get(), findings->get(), &receiver.metrics(), cost);
   receiver.SetFindingsStore(findings->get());
-  receiver.SetIngestObserver([&watcher](const std::vector<TraceId>& traces) {
-    watcher.Notify(traces);
-  });
+  receiver.SetIngestObserver(
+      [&watcher](std::vector<std::vector<Span>> traces) { watcher.Offer(std::move(traces)); });
   auto server = HttpServer::Bind(&receiver, http);
   if (!server.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", server.status().message().c_str());

@@ -5,6 +5,28 @@
 #include "normalize/normalize.h"
 
 namespace hoptrace {
+namespace {
+
+// The spans without their attributes, events, links, resource and scope.
+std::vector<Span> Skeletons(const std::vector<Span*>& spans) {
+  std::vector<Span> out(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const Span& s = *spans[i];
+    Span& k = out[i];
+    k.trace_id = s.trace_id;
+    k.span_id = s.span_id;
+    k.parent_span_id = s.parent_span_id;
+    k.name = s.name;
+    k.kind = s.kind;
+    k.start_unix_nano = s.start_unix_nano;
+    k.end_unix_nano = s.end_unix_nano;
+    k.status_code = s.status_code;
+    k.derived = s.derived;
+  }
+  return out;
+}
+
+}  // namespace
 
 StatusOr<IngestOutcome> Ingester::Ingest(WireFormat format, std::string_view body) {
   StatusOr<DecodedBatch> decoded = InvalidArgumentError("unknown format");
@@ -52,6 +74,7 @@ StatusOr<IngestOutcome> Ingester::Ingest(WireFormat format, std::string_view bod
     std::vector<Span*> all = spans;
     for (Span& s : stored) all.push_back(&s);
     ResolveTrace(std::span<Span* const>(all.data(), all.size()));
+    if (keep_traces_) out.traces.push_back(Skeletons(all));
     for (size_t k = 0; k < stored.size(); ++k) {
       if (stored[k].derived == before[k]) continue;
       updates.push_back({stored[k].trace_id, stored[k].span_id, std::move(stored[k].derived)});

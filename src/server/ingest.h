@@ -23,6 +23,11 @@ struct IngestOutcome {
   std::string first_rejection;
   uint64_t unpriced = 0;  // LLM spans with tokens but no price
   std::vector<TraceId> trace_ids;  // the traces the stored spans belong to, each once
+  // With Ingester::set_keep_traces(true): each touched trace as it stands after this request
+  // (stored and new spans, resolved), as skeletons: ids, name, kind, times, status and derived
+  // fields, without attributes, events or links. What a cost evaluation needs, without
+  // reading the trace again.
+  std::vector<std::vector<Span>> traces;
 };
 
 class Ingester {
@@ -34,9 +39,13 @@ class Ingester {
   // come. Returns only once the stored spans are durable.
   StatusOr<IngestOutcome> Ingest(WireFormat format, std::string_view body);
 
+  // Fill IngestOutcome::traces. REQUIRES: set before the first Ingest.
+  void set_keep_traces(bool keep) { keep_traces_ = keep; }
+
  private:
   SpanStore* const store_;
   const PriceTable* const prices_;
+  bool keep_traces_ = false;
 };
 
 }  // namespace hoptrace

@@ -45,7 +45,7 @@ StatusOr<IngestOutcome> Receiver::Ingest(WireFormat format, std::string_view bod
     metrics_.CountDuplicates(o.duplicates);
     metrics_.CountUnpriced(o.unpriced);
     for (const auto& [reason, n] : o.rejected_by_reason) metrics_.CountRejected(reason, n);
-    if (observer_ && o.accepted > 0) observer_(o.trace_ids);
+    if (observer_ && o.accepted > 0) observer_(std::move(outcome->traces));
   }
   return outcome;
 }

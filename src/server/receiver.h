@@ -53,10 +53,14 @@ class Receiver {
   // Ingests a decompressed body and counts it in the metrics.
   StatusOr<IngestOutcome> Ingest(WireFormat format, std::string_view body);
 
-  // Called after every successful ingest with the traces it touched (from the ingesting
-  // thread: must return quickly). REQUIRES: set before any listener serves.
-  using IngestObserver = std::function<void(const std::vector<TraceId>&)>;
-  void SetIngestObserver(IngestObserver observer) { observer_ = std::move(observer); }
+  // Called after every successful ingest with the traces it touched, as they stand after it
+  // (IngestOutcome::traces: skeletons, resolved), from the ingesting thread: must return
+  // quickly. REQUIRES: set before any listener serves.
+  using IngestObserver = std::function<void(std::vector<std::vector<Span>>)>;
+  void SetIngestObserver(IngestObserver observer) {
+    observer_ = std::move(observer);
+    ingester_.set_keep_traces(observer_ != nullptr);
+  }
   // Where findings are recorded and listed (GET /api/v1/findings); null: not recorded.
   // REQUIRES: set before any listener serves. Not owned.
   void SetFindingsStore(FindingsStore* findings) { findings_ = findings; }
