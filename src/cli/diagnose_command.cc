@@ -173,15 +173,8 @@ int DiagnoseCommand(const std::vector<std::string>& args, std::FILE* out, std::F
                  FlagsHelp(Specs()).c_str());
     return 0;
   }
-  if (flags->positional.empty())
-    return UsageError(kCmd, "want a trace id: hoptrace diagnose TRACE_ID", err);
-  if (flags->positional.size() > 1)
-    return UsageError(kCmd, "unexpected argument " + flags->positional[1], err);
-  const auto trace_id = NormalizeTraceId(flags->positional[0]);
-  if (!trace_id)
-    return UsageError(
-        kCmd, "trace id: want 32 hex digits (not all zero), got '" + flags->positional[0] + "'",
-        err);
+  const auto trace_id = TraceIdArgument(kCmd, *flags, err);
+  if (!trace_id) return 2;
   const std::string server = flags->get("server", kDefaultServer);
   std::string body;
   if (int rc = GetOrReport(kCmd, server, "/api/v1/traces/" + *trace_id + "/diagnosis", &body, err,

@@ -108,6 +108,25 @@ std::optional<WaterfallTrace> ParseTraceJson(const std::string& body) {
   return trace;
 }
 
+std::optional<std::string> TraceIdArgument(const char* cmd, const ParsedFlags& flags,
+                                           std::FILE* err) {
+  if (flags.positional.empty()) {
+    UsageError(cmd, std::string("want a trace id: hoptrace ") + cmd + " TRACE_ID", err);
+    return std::nullopt;
+  }
+  if (flags.positional.size() > 1) {
+    UsageError(cmd, "unexpected argument " + flags.positional[1], err);
+    return std::nullopt;
+  }
+  auto trace_id = NormalizeTraceId(flags.positional[0]);
+  if (!trace_id) {
+    UsageError(cmd,
+               "trace id: want 32 hex digits (not all zero), got '" + flags.positional[0] + "'",
+               err);
+  }
+  return trace_id;
+}
+
 int ShowCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
   std::string error;
   auto flags = ParseFlags(args, Specs(), &error);
@@ -123,15 +142,8 @@ int ShowCommand(const std::vector<std::string>& args, std::FILE* out, std::FILE*
                  FlagsHelp(Specs()).c_str());
     return 0;
   }
-  if (flags->positional.empty())
-    return UsageError(kCmd, "want a trace id: hoptrace show TRACE_ID", err);
-  if (flags->positional.size() > 1)
-    return UsageError(kCmd, "unexpected argument " + flags->positional[1], err);
-  const auto trace_id = NormalizeTraceId(flags->positional[0]);
-  if (!trace_id)
-    return UsageError(
-        kCmd, "trace id: want 32 hex digits (not all zero), got '" + flags->positional[0] + "'",
-        err);
+  const auto trace_id = TraceIdArgument(kCmd, *flags, err);
+  if (!trace_id) return 2;
   WaterfallOptions options;
   if (flags->has("width")) {
     auto width = ParseInt(flags->get("width"), 40, 10000);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/flags.h"
 #include "cli/waterfall.h"
 
 namespace hoptrace::cli {
@@ -26,6 +27,11 @@ int ShowCommand(const std::vector<std::string>& args, std::FILE* out = stdout,
 // The trace id lowercased, or nullopt when it is not 32 hex digits or is all zeros (invalid in
 // W3C trace context and OTLP).
 std::optional<std::string> NormalizeTraceId(const std::string& id);
+
+// The one positional TRACE_ID of `hoptrace CMD TRACE_ID ...`, normalised. nullopt after
+// printing the usage error on `err` (the command then exits 2).
+std::optional<std::string> TraceIdArgument(const char* cmd, const ParsedFlags& flags,
+                                           std::FILE* err);
 
 // Whether LC_ALL, else LC_CTYPE, else LANG names UTF-8.
 bool LocaleIsUtf8();
