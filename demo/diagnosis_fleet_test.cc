@@ -24,81 +24,10 @@
 #include <vector>
 
 #include "agents.h"
+#include "fleet_test_support.h"
 
 namespace hoptrace::demo {
 namespace {
-
-// Runs `hoptrace demo ARGS`; returns the trace ids it printed (empty on failure).
-std::vector<std::string> RunDemo(const std::string& args, int* exit_code) {
-  const std::string command = "'" + std::string(HOPTRACE_BIN) + "' demo " + args;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  std::string out;
-  if (pipe == nullptr) return {};
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::vector<std::string> ids;
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("trace ", 0) == 0 && line.size() >= 38) ids.push_back(line.substr(6, 32));
-  return ids;
-}
-
-// `hoptrace serve` on a temporary data dir and ephemeral loopback ports.
-class Server {
- public:
-  bool Start() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hoptrace-diagnosis-fleet-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    log_ = (dir_ / "serve.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      const std::string data = (dir_ / "data").string();
-      ::execl(HOPTRACE_BIN, HOPTRACE_BIN, "serve", "--data", data.c_str(), "--http", "127.0.0.1:0",
-              "--grpc", "127.0.0.1:0", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    constexpr std::string_view kMarker = "the API on http://";
-    for (int i = 0; i < 300; ++i) {
-      const std::string s = Log();
-      if (const std::size_t at = s.find(kMarker); at != std::string::npos) {
-        const std::size_t start = at + kMarker.size() - 7;
-        url_ = s.substr(start, s.find(' ', start) - start);
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  std::string Log() const {
-    std::ifstream in(log_);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-  void Stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::filesystem::path dir_;
-  std::string log_;
-  pid_t pid_ = -1;
-  std::string url_;
-};
 
 std::string Text(simdjson::simdjson_result<simdjson::dom::element> e) {
   std::string_view s;
@@ -123,7 +52,7 @@ struct SpanInfo {
 class DiagnosisFleetTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new Server();
+    server_ = new TestServer("diagnosis-fleet-test");
     ASSERT_TRUE(server_->Start()) << "hoptrace serve did not start";
   }
   static void TearDownTestSuite() {
@@ -162,16 +91,16 @@ class DiagnosisFleetTest : public ::testing::Test {
     return out;
   }
 
-  static Server* server_;
+  static TestServer* server_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
   std::map<std::string, std::string> bodies_;
 };
-Server* DiagnosisFleetTest::server_ = nullptr;
+TestServer* DiagnosisFleetTest::server_ = nullptr;
 
 TEST_F(DiagnosisFleetTest, EachPlantedPatternIsFoundOnceWithTheRightSpans) {
-  int rc = -1;
-  const auto ids = RunDemo("--server " + server_->url(), &rc);
-  ASSERT_EQ(rc, 0);
+  const RunOutput run = RunDemo("--server " + server_->url());
+  ASSERT_EQ(run.exit_code, 0);
+  const std::vector<std::string>& ids = run.trace_ids;
   ASSERT_EQ(ids.size(), 1u);
   const std::string trace = ids[0];
   auto spans = Spans(trace);
@@ -252,9 +181,9 @@ TEST_F(DiagnosisFleetTest, EachPlantedPatternIsFoundOnceWithTheRightSpans) {
 }
 
 TEST_F(DiagnosisFleetTest, BrokenPropagationIsGroupedAndStitched) {
-  int rc = -1;
-  const auto ids = RunDemo("--server " + server_->url() + " --break-propagation", &rc);
-  ASSERT_EQ(rc, 0);
+  const RunOutput run = RunDemo("--server " + server_->url() + " --break-propagation");
+  ASSERT_EQ(run.exit_code, 0);
+  const std::vector<std::string>& ids = run.trace_ids;
   ASSERT_EQ(ids.size(), 2u);
   for (const std::string& trace : ids) {
     const std::string path = "/api/v1/traces/" + trace + "/diagnosis";

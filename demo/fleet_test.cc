@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "agents.h"
+#include "fleet_test_support.h"
 #include "scripted_llm.h"
 
 namespace hoptrace::demo {
@@ -31,93 +32,12 @@ namespace {
 
 // --- processes --------------------------------------------------------------------------------
 
-struct RunOutput {
-  int exit_code = -1;
-  std::string out;
-  std::vector<std::string> trace_ids;  // from the fleet's "trace <id>" lines
-  double seconds = 0;
-};
-
-// Runs `[ENV] hoptrace demo ARGS` (a shell command line) with stdout captured (stderr passes
-// through to the test log).
-RunOutput RunDemo(const std::string& args, const std::string& env = "") {
-  RunOutput run;
-  const auto start = std::chrono::steady_clock::now();
-  const std::string command = env + "'" + HOPTRACE_BIN + "' demo " + args;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) run.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::istringstream lines(run.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("trace ", 0) == 0 && line.size() >= 38)
-      run.trace_ids.push_back(line.substr(6, 32));
-  }
-  return run;
-}
-
 uint64_t NowUnixNanos() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
 }
 
-// `hoptrace serve` on a temporary data dir and ephemeral loopback ports, for the whole suite.
-class Server {
- public:
-  bool Start() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("hoptrace-fleet-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    const std::string log = (dir_ / "serve.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      const std::string data = (dir_ / "data").string();
-      ::execl(HOPTRACE_BIN, HOPTRACE_BIN, "serve", "--data", data.c_str(), "--http", "127.0.0.1:0",
-              "--grpc", "127.0.0.1:0", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    constexpr std::string_view kMarker = "the API on http://";
-    for (int i = 0; i < 300; ++i) {
-      std::ifstream in(log);
-      std::stringstream text;
-      text << in.rdbuf();
-      const std::string s = text.str();
-      if (const std::size_t at = s.find(kMarker); at != std::string::npos) {
-        const std::size_t start = at + kMarker.size() - 7;
-        url_ = s.substr(start, s.find(' ', start) - start);
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-
-  void Stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  const std::string& url() const { return url_; }
-
- private:
-  std::filesystem::path dir_;
-  pid_t pid_ = -1;
-  std::string url_;
-};
 
 // --- the query API ----------------------------------------------------------------------------
 
@@ -152,7 +72,7 @@ uint64_t U64(simdjson::dom::element e) {
 class FleetTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new Server();
+    server_ = new TestServer("fleet-test");
     ASSERT_TRUE(server_->Start()) << "hoptrace serve did not start";
   }
   static void TearDownTestSuite() {
@@ -217,11 +137,11 @@ class FleetTest : public ::testing::Test {
     return ids;
   }
 
-  static Server* server_;
+  static TestServer* server_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
 };
 
-Server* FleetTest::server_ = nullptr;
+TestServer* FleetTest::server_ = nullptr;
 
 const ApiSpan* ById(const std::vector<ApiSpan>& spans, const std::string& id) {
   for (const ApiSpan& s : spans) {
