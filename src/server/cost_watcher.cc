@@ -102,6 +102,7 @@ void CostWatcher::Run() {
     offered.swap(pending_spans_);
     busy_ = true;
     lock.unlock();
+    Settle(std::chrono::steady_clock::now());
     for (const TraceId& t : batch) Evaluate(t);
     for (auto& [t, offers] : offered) {
       const std::vector<Span>* merged = nullptr;
@@ -128,9 +129,82 @@ void CostWatcher::Evaluate(const TraceId& trace) {
   Evaluate(trace, *spans);
 }
 
+void CostWatcher::Settle(std::chrono::steady_clock::time_point now) {
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    if (now - it->second.seen < options_.baseline_quiet) {
+      ++it;
+      continue;
+    }
+    AddToBaseline(std::move(it->second.cost));
+    it = unsettled_.erase(it);
+  }
+}
+
+void CostWatcher::AddToBaseline(analysis::TraceCost cost) {
+  if (options_.baseline_traces_per_root == 0 || options_.baseline_roots == 0) return;
+  auto [it, added] = windows_.try_emplace(cost.root_name);
+  Window& w = it->second;
+  w.touched = ++window_tick_;
+  w.baseline.reset();
+  auto same = std::find_if(w.recent.begin(), w.recent.end(), [&](const analysis::TraceCost& c) {
+    return c.trace_id == cost.trace_id;
+  });
+  if (same != w.recent.end()) w.recent.erase(same);  // counted once, with its latest cost
+  w.recent.push_back(std::move(cost));
+  while (w.recent.size() > options_.baseline_traces_per_root) w.recent.pop_front();
+  if (added && windows_.size() > options_.baseline_roots) {
+    auto lru = windows_.end();
+    for (auto i = windows_.begin(); i != windows_.end(); ++i)
+      if (i != it && (lru == windows_.end() || i->second.touched < lru->second.touched)) lru = i;
+    if (lru != windows_.end()) windows_.erase(lru);
+  }
+}
+
+const analysis::CostBaseline* CostWatcher::BaselineFor(
+    const analysis::TraceCost& cost, std::optional<analysis::CostBaseline>* storage) {
+  if (cost.root_name.empty()) return nullptr;
+  auto it = windows_.find(cost.root_name);
+  if (it == windows_.end() || it->second.recent.empty()) return nullptr;
+  Window& w = it->second;
+  w.touched = ++window_tick_;
+  const bool self = std::any_of(w.recent.begin(), w.recent.end(), [&](const auto& c) {
+    return c.trace_id == cost.trace_id;
+  });
+  if (!self) {
+    if (!w.baseline) {
+      std::vector<analysis::TraceCost> recent(w.recent.begin(), w.recent.end());
+      w.baseline = analysis::ComputeCostBaseline(recent);
+    }
+    return &*w.baseline;
+  }
+  std::vector<analysis::TraceCost> others;
+  others.reserve(w.recent.size());
+  for (const analysis::TraceCost& c : w.recent)
+    if (c.trace_id != cost.trace_id) others.push_back(c);
+  if (others.empty()) return nullptr;
+  *storage = analysis::ComputeCostBaseline(others);
+  return &**storage;
+}
+
 void CostWatcher::Evaluate(const TraceId& trace, std::span<const Span> spans) {
+  analysis::TraceCost cost = analysis::SummarizeCost(spans);
+  std::optional<analysis::CostBaseline> storage;
+  const analysis::CostBaseline* baseline = BaselineFor(cost, &storage);
   const std::vector<analysis::Finding> found =
-      analysis::EvaluateCost(spans, options_.budgets, nullptr, /*in_progress=*/true);
+      analysis::EvaluateCost(spans, options_.budgets, baseline, /*in_progress=*/true);
+  if (!cost.root_name.empty()) {
+    const auto now = std::chrono::steady_clock::now();
+    unsettled_[trace] = Unsettled{std::move(cost), now};
+    if (unsettled_.size() > options_.baseline_unsettled) {
+      // Too many traces in progress: the least recently seen settle early.
+      auto oldest = std::min_element(unsettled_.begin(), unsettled_.end(),
+                                     [](const auto& a, const auto& b) {
+                                       return a.second.seen < b.second.seen;
+                                     });
+      AddToBaseline(std::move(oldest->second.cost));
+      unsettled_.erase(oldest);
+    }
+  }
   for (const analysis::Finding& f : found) {
     auto r = findings_->Upsert(f, NowUnixNano());
     if (!r.ok()) {

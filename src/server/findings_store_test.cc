@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -131,6 +133,96 @@ TEST_F(FindingsStoreTest, CostWatcherRecordsTheTokenBurnerOnce) {
   EXPECT_EQ(found[0].agent, "reviewer");
   EXPECT_NE(metrics.Render({}).find("hoptrace_findings_total{kind=\"runaway_cost\"} 1\n"),
             std::string::npos);
+}
+
+// One agent "orchestrator" (root "invoke_agent orchestrator") spending `tokens` in one call.
+std::vector<Span> OrchestratorTrace(uint8_t n, int64_t tokens) {
+  analysis::testing::TraceBuilder b(n);
+  int root = b.Agent(-1, "orchestrator", 0, 1000);
+  b.Llm(root, "orchestrator", "m1", 1, 900, tokens, 0);
+  return b.spans;
+}
+
+class CostWatcherBaselineTest : public FindingsStoreTest {
+ protected:
+  // Offers 25 traces of 1000..1240 tokens (p95: 1230), one at a time, then `last_tokens`.
+  std::vector<FindingRecord> Run(int64_t last_tokens, CostWatcherOptions options) {
+    TestStore spans;
+    EXPECT_TRUE(spans.ok());
+    auto store = FindingsStore::Open(dir_);
+    EXPECT_TRUE(store.ok());
+    ServerMetrics metrics;
+    CostWatcher watcher(spans.get(), store->get(), &metrics, std::move(options));
+    for (int i = 0; i < 25; ++i) {
+      watcher.Offer({OrchestratorTrace(static_cast<uint8_t>(i + 1), 1000 + i * 10)});
+      watcher.Drain();
+    }
+    EXPECT_EQ((*store)->size(), 0u);  // no baseline yet, and a lone agent is no outlier
+    watcher.Offer({OrchestratorTrace(100, last_tokens)});
+    watcher.Drain();
+    watcher.Offer({OrchestratorTrace(100, last_tokens)});  // settled now: excluded from its own
+    watcher.Drain();
+    return (*store)->List({});
+  }
+  static CostWatcherOptions NoQuietPeriod() {
+    CostWatcherOptions o;
+    o.baseline_quiet = std::chrono::steady_clock::duration::zero();
+    return o;
+  }
+};
+
+TEST_F(CostWatcherBaselineTest, ATraceAboveThePercentileOfItsRootNameIsRunaway) {
+  std::vector<FindingRecord> found = Run(3700, NoQuietPeriod());  // 3x the p95 of 1230
+  ASSERT_EQ(found.size(), 2u);  // the trace, and the orchestrator agent
+  std::vector<std::string> keys;
+  for (const FindingRecord& r : found) {
+    keys.push_back(r.key);
+    EXPECT_EQ(r.kind, "runaway_cost");
+    EXPECT_NE(r.json.find("the p95 of"), std::string::npos) << r.json;
+    EXPECT_NE(r.json.find("25 recent 'invoke_agent orchestrator' traces"), std::string::npos)
+        << r.json;
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"runaway_cost:agent:orchestrator",
+                                            "runaway_cost:trace"}));
+  for (const FindingRecord& r : found) {
+    if (r.key == "runaway_cost:trace") {
+      EXPECT_NE(r.json.find("budget of 1,845 tokens"), std::string::npos) << r.json;
+    }
+  }
+}
+
+TEST_F(CostWatcherBaselineTest, ATraceLikeTheOthersIsNot) {
+  EXPECT_TRUE(Run(1100, NoQuietPeriod()).empty());
+}
+
+TEST_F(CostWatcherBaselineTest, TracesInProgressAreNotCountedUntilQuiet) {
+  // With the default quiet period (30 s) none of the 25 traces has settled yet: no baseline.
+  EXPECT_TRUE(Run(3700, CostWatcherOptions{}).empty());
+}
+
+TEST_F(CostWatcherBaselineTest, ATraceCountsOnceWithItsLatestCost) {
+  TestStore spans;
+  ASSERT_TRUE(spans.ok());
+  auto store = FindingsStore::Open(dir_);
+  ASSERT_TRUE(store.ok());
+  ServerMetrics metrics;
+  CostWatcher watcher(spans.get(), store->get(), &metrics, NoQuietPeriod());
+  // 20 traces, each offered 3 times growing to 1000 tokens (settling in between): 20 entries.
+  for (int step = 1; step <= 3; ++step)
+    for (int i = 0; i < 20; ++i) {
+      watcher.Offer({OrchestratorTrace(static_cast<uint8_t>(i + 1), 1000 * step / 3)});
+      watcher.Drain();
+    }
+  watcher.Offer({OrchestratorTrace(100, 1400)});  // below 1.5 x 1000
+  watcher.Drain();
+  EXPECT_TRUE((*store)->List({}).empty());
+  watcher.Offer({OrchestratorTrace(100, 3000)});
+  watcher.Drain();
+  std::vector<FindingRecord> found = (*store)->List({});
+  ASSERT_FALSE(found.empty());
+  EXPECT_NE(found[0].json.find("20 recent 'invoke_agent orchestrator' traces"), std::string::npos)
+      << found[0].json;
 }
 
 }  // namespace
