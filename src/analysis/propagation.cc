@@ -148,6 +148,12 @@ std::vector<StitchGroup> StitchTraces(const std::vector<TraceForStitching>& trac
             if (!host.empty()) c.names.push_back(host);
           }
         }
+        // OTel GenAI's remote agent call: a CLIENT `invoke_agent` span names its callee in
+        // gen_ai.agent.name.
+        if (s.kind == SpanKind::kClient && s.derived.operation == "agent") {
+          std::string callee = AttrText(s, "gen_ai.agent.name");
+          if (!callee.empty()) c.names.push_back(callee);
+        }
         callers.push_back(std::move(c));
       }
     }

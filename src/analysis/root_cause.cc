@@ -8,8 +8,9 @@
 // deepest error D, then goes back along causal edges, breadth first:
 //   - earlier siblings of each span on S..D: an error, or a tool whose result was an error or
 //     empty, is an anomaly (handled errors and bad results feed what comes after);
-//   - data flow through files: a path read in the subtree of D (a `file.path` span, or a tool
-//     argument naming a path) was last written before the read by a writer W; W is an anomaly
+//   - data flow through files: a path read in the subtree of D, or by D's agent earlier in its
+//     invocation (a `file.path` span, or a tool argument naming a path), was last written
+//     before the read by a writer W; W is an anomaly
 //     when it was written by another agent than the reader, or failed; the walk continues from
 //     W through the files W's own agent invocation had read before writing;
 //   - span links from the subtree to spans of the trace.
@@ -246,11 +247,21 @@ class Walker {
         scope = Invocation(x);
         before = t_.span(x).start_unix_nano;
       }
+      // For the deepest error also what its own agent read earlier in the same invocation (a
+      // read_file step that succeeded, then a later step failed on what it read).
+      const int earlier_scope = ni == deepest_node ? Invocation(x) : -1;
+      const uint64_t earlier_before = t_.span(x).start_unix_nano;
+      auto feeds = [&](const Access& a) {
+        if (scope >= 0 && InSubtree(scope, a.span) && t_.span(a.span).start_unix_nano < before)
+          return true;
+        return earlier_scope >= 0 && earlier_scope != x && InSubtree(earlier_scope, a.span) &&
+               t_.span(a.span).derived.agent == t_.span(x).derived.agent &&
+               t_.span(a.span).end_unix_nano <= earlier_before;
+      };
       // path -> (reading access): explicit file.path spans preferred, then the earliest.
       std::map<std::string, const Access*> first_read;
       for (const Access& a : accesses_) {
-        if (a.write || scope < 0 || !InSubtree(scope, a.span)) continue;
-        if (t_.span(a.span).start_unix_nano >= before) continue;
+        if (a.write || !feeds(a)) continue;
         auto [it, fresh] = first_read.emplace(a.path, &a);
         const Access& o = *it->second;
         if (!fresh && (a.explicit_path > o.explicit_path ||

@@ -37,6 +37,25 @@ TEST(FindRootCauses, ErrorWithNoEarlierCauseIsItsOwnCause) {
   EXPECT_NE(f[0].summary.find("No earlier anomaly"), std::string::npos) << f[0].summary;
 }
 
+TEST(FindRootCauses, FileReadEarlierByTheFailingAgentLeadsToItsWriter) {
+  // The reader's own read_file succeeded; a later step of the same agent failed on what it
+  // read. The read is not inside the failing span.
+  TraceBuilder b;
+  int root = b.Agent(-1, "boss", 0, 200);
+  int w = b.Agent(root, "writer", 1, 50);
+  int wt = b.Tool(w, "writer", "write_file", "{\"path\":\"cfg.json\"}", 10, 20);
+  int wf = b.File(wt, "writer", "write", "cfg.json", 11, 19);
+  int r = b.Agent(root, "reader", 60, 190);
+  b.Tool(r, "reader", "read_file", "{\"path\":\"cfg.json\"}", 61, 70);
+  b.Tool(r, "reader", "apply_config", "{}", 80, 90, true);
+  b.Fail(r, "could not apply the config");
+  b.Fail(root, "task failed");
+  std::vector<Finding> f = FindRootCauses(b.spans);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].span_ids.back(), b.spans[wf].span_id) << f[0].summary;
+  EXPECT_EQ(Ev(f[0], "cause_kind")->string_value, "file_written_by_another_agent") << f[0].summary;
+}
+
 TEST(FindRootCauses, HandledErrorIsNoSymptom) {
   TraceBuilder b;
   int root = b.Agent(-1, "a", 0, 100);

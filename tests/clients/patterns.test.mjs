@@ -327,7 +327,7 @@ describe('diagnosis of traces from the OpenTelemetry JS SDK (otlp-proto)', { tim
   // Detector gap (see the report): the walk looks for files read in the subtree of the deepest
   // failing span only; a file the failing agent read earlier with a tool of its own (a sibling
   // of the failing step) is not followed back to its writer.
-  test('root cause: reviewer reads /w/config.json with read_file, a later step fails', { todo: 'root_cause follows only reads inside the failing span\'s subtree, not earlier reads by the same agent invocation' }, () =>
+  test('root cause: reviewer reads /w/config.json with read_file, a later step fails', () =>
     withServer(async (srv) => {
       const { ids } = await emit(srv, fileHandoff({ readInside: false }));
       const d = await diagnosis(srv, ids.root.traceId);
