@@ -58,39 +58,21 @@ constexpr int kRecursionLimit = 100;
 
 // --- Wire primitives. Each reads at *p, never past `end`, advances *p, false when malformed. ---
 
-inline bool ReadTag(const char** p, const char* end, uint32_t* tag) {
-  const char* q = *p;
-  if (q < end && static_cast<uint8_t>(*q) < 0x80) {
-    *tag = static_cast<uint8_t>(*q);
-    *p = q + 1;
-    return true;
-  }
-  uint32_t res = 0;
-  for (int i = 0; i < 5; ++i, ++q) {
-    if (q == end) return false;
-    const uint32_t b = static_cast<uint8_t>(*q);
-    res |= (b & 0x7F) << (7 * i);  // the 5th byte's bits above bit 31 are dropped
-    if (b < 0x80) {
-      *tag = res;
-      *p = q + 1;
-      return true;
-    }
-  }
-  return false;
-}
-
-inline bool ReadVarint(const char** p, const char* end, uint64_t* out) {
+// A varint of at most kMaxBytes bytes into T; bits beyond T's width are dropped, as
+// libprotobuf does for the 5th byte of a tag and the 10th of a 64-bit varint.
+template <typename T, int kMaxBytes>
+inline bool ReadVarintOf(const char** p, const char* end, T* out) {
   const char* q = *p;
   if (q < end && static_cast<uint8_t>(*q) < 0x80) {
     *out = static_cast<uint8_t>(*q);
     *p = q + 1;
     return true;
   }
-  uint64_t res = 0;
-  for (int i = 0; i < 10; ++i, ++q) {
+  T res = 0;
+  for (int i = 0; i < kMaxBytes; ++i, ++q) {
     if (q == end) return false;
-    const uint64_t b = static_cast<uint8_t>(*q);
-    res |= (b & 0x7F) << (7 * i);  // the 10th byte's bits above bit 63 are dropped
+    const T b = static_cast<uint8_t>(*q);
+    res |= (b & 0x7F) << (7 * i);
     if (b < 0x80) {
       *out = res;
       *p = q + 1;
@@ -98,6 +80,14 @@ inline bool ReadVarint(const char** p, const char* end, uint64_t* out) {
     }
   }
   return false;
+}
+
+inline bool ReadTag(const char** p, const char* end, uint32_t* tag) {
+  return ReadVarintOf<uint32_t, 5>(p, end, tag);
+}
+
+inline bool ReadVarint(const char** p, const char* end, uint64_t* out) {
+  return ReadVarintOf<uint64_t, 10>(p, end, out);
 }
 
 // A length prefix, checked to fit in what is left before `end`.
