@@ -8,34 +8,12 @@
 #include <thread>
 
 #include "analysis/test_traces.h"
+#include "cli/capture_test_util.h"
 #include "cli/show_command.h"
 #include "server/test_server.h"
 
 namespace hoptrace::cli {
 namespace {
-
-// A temporary file standing in for stdout or stderr (not a terminal: no colour).
-class Capture {
- public:
-  Capture() : file_(std::tmpfile()) {}
-  ~Capture() { std::fclose(file_); }
-  Capture(const Capture&) = delete;
-  Capture& operator=(const Capture&) = delete;
-  std::FILE* get() { return file_; }
-  std::string Take() {
-    std::fflush(file_);
-    std::string out;
-    std::rewind(file_);
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;) out.append(buf, n);
-    std::rewind(file_);
-    (void)ftruncate(fileno(file_), 0);
-    return out;
-  }
-
- private:
-  std::FILE* file_;
-};
 
 size_t Count(const std::string& s, const std::string& what) {
   size_t n = 0;

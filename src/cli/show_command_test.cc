@@ -8,35 +8,13 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/capture_test_util.h"
 #include "server/test_server.h"
 
 namespace hoptrace::cli {
 namespace {
 
 constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-// A temporary file standing in for stdout or stderr (not a terminal: no colour).
-class Capture {
- public:
-  Capture() : file_(std::tmpfile()) {}
-  ~Capture() { std::fclose(file_); }
-  Capture(const Capture&) = delete;
-  Capture& operator=(const Capture&) = delete;
-  std::FILE* get() { return file_; }
-  std::string Take() {
-    std::fflush(file_);
-    std::string out;
-    std::rewind(file_);
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;) out.append(buf, n);
-    std::rewind(file_);
-    (void)ftruncate(fileno(file_), 0);
-    return out;
-  }
-
- private:
-  std::FILE* file_;
-};
 
 size_t CountLines(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
