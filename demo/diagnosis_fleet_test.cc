@@ -135,7 +135,9 @@ TEST_F(DiagnosisFleetTest, EachPlantedPatternIsFoundOnceWithTheRightSpans) {
   ASSERT_EQ(doc["findings"].get_array().get(findings), simdjson::SUCCESS);
   for (auto f : findings) kinds.emplace(Text(f["kind"]), f);
   // Exactly the planted patterns: nothing on the clean parts.
-  EXPECT_EQ(kinds.size(), 3u) << body;
+  EXPECT_EQ(kinds.size(), 4u) << body;
+  ASSERT_EQ(kinds.count("runaway_cost"), 1u) << body;
+  EXPECT_EQ(Text(kinds.find("runaway_cost")->second["agent"]), "reviewer") << body;
   ASSERT_EQ(kinds.count("comb"), 1u) << body;
   ASSERT_EQ(kinds.count("straggler"), 1u) << body;
   ASSERT_EQ(kinds.count("root_cause"), 1u) << body;

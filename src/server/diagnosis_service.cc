@@ -65,6 +65,14 @@ bool Contains(const std::vector<TraceId>& ids, const TraceId& id) {
 StatusOr<Diagnosis> DiagnosisService::Diagnose(const TraceId& trace_id) const {
   HT_ASSIGN_OR_RETURN(std::vector<Span> trace, ResolvedTrace(trace_id));
   Diagnosis d = analysis::Diagnose(trace, options_.diagnose);
+  // Ordered by severity (critical first) like the rest.
+  auto insert = [&d](Finding f) {
+    auto at = std::find_if(d.findings.begin(), d.findings.end(),
+                           [&](const Finding& x) { return x.severity < f.severity; });
+    d.findings.insert(at, std::move(f));
+  };
+  for (Finding& f : analysis::EvaluateCost(trace, options_.cost, nullptr, /*in_progress=*/false))
+    insert(std::move(f));
   HT_ASSIGN_OR_RETURN(std::vector<TraceForStitching> candidates, Candidates(trace_id, trace));
   if (candidates.size() < 2) return d;
   std::vector<Finding> groups =
@@ -78,10 +86,7 @@ StatusOr<Diagnosis> DiagnosisService::Diagnose(const TraceId& trace_id) const {
       return f.kind == FindingKind::kBrokenPropagation && !f.span_ids.empty() &&
              stitched.count(f.span_ids.front());
     });
-    // Ordered by severity (critical first) like the rest.
-    auto at = std::find_if(d.findings.begin(), d.findings.end(),
-                           [&](const Finding& f) { return f.severity < g.severity; });
-    d.findings.insert(at, std::move(g));
+    insert(std::move(g));
     break;  // a trace is in one group
   }
   return d;

@@ -27,6 +27,9 @@ struct DiagnosisServiceOptions {
   // ... at most this many of them (the newest first), the trace itself included.
   size_t max_stitch_candidates = 50;
   analysis::DiagnoseOptions diagnose;
+  // Runaway cost judged when a diagnosis is asked for (absolute budgets and the peer-agent rule;
+  // the p95 baseline lives in the ingest-time watcher, whose findings /api/v1/findings lists).
+  analysis::CostBudgets cost;
 };
 
 // The broken-propagation group a trace belongs to, with every member's spans.
