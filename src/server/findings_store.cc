@@ -35,10 +35,12 @@ StatusOr<std::unique_ptr<FindingsStore>> FindingsStore::Open(const std::string& 
   HT_RETURN_IF_ERROR(fs->CreateDirs(dir));
   const std::string path = JoinPath(dir, kLogName);
   std::map<std::pair<std::string, std::string>, FindingRecord> by_key;
+  uint64_t records_read = 0;
   if (fs->FileExists(path)) {
     std::string data;
     HT_RETURN_IF_ERROR(fs->ReadFileToString(path, &data));
     size_t good = 0;
+    uint64_t records = 0;
     Decoder in(data);
     while (in.remaining() > 0) {
       uint32_t length = 0, checksum = 0;
@@ -61,15 +63,40 @@ StatusOr<std::unique_ptr<FindingsStore>> FindingsStore::Open(const std::string& 
       r.json = json;
       by_key[{r.trace_id, r.key}] = std::move(r);
       good = data.size() - in.remaining();
+      ++records;
     }
+    records_read = records;
     // A torn tail from a crash: cut it so new records follow the last good one.
     if (good < data.size()) HT_RETURN_IF_ERROR(fs->Truncate(path, good));
   }
   HT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> log, fs->NewAppendableFile(path));
   HT_RETURN_IF_ERROR(fs->SyncDir(dir));
-  std::unique_ptr<FindingsStore> store(new FindingsStore(std::move(log)));
+  std::unique_ptr<FindingsStore> store(new FindingsStore(fs, dir));
+  store->log_ = std::move(log);
   store->by_key_ = std::move(by_key);
+  store->records_in_log_ = records_read;
+  std::lock_guard lock(store->mu_);
+  HT_RETURN_IF_ERROR(store->MaybeCompactLocked());
   return store;
+}
+
+Status FindingsStore::MaybeCompactLocked() {
+  if (records_in_log_ < kCompactFrom || records_in_log_ < 2 * by_key_.size()) return Status::Ok();
+  const std::string path = JoinPath(dir_, kLogName);
+  const std::string tmp = path + ".tmp";
+  {
+    HT_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> out, fs_->NewWritableFile(tmp));
+    std::string buf;
+    for (const auto& [key, r] : by_key_) buf += Encode(r);
+    HT_RETURN_IF_ERROR(out->Append(buf));
+    HT_RETURN_IF_ERROR(out->Sync());
+    HT_RETURN_IF_ERROR(out->Close());
+  }
+  HT_RETURN_IF_ERROR(fs_->RenameFile(tmp, path));
+  HT_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  HT_ASSIGN_OR_RETURN(log_, fs_->NewAppendableFile(path));
+  records_in_log_ = by_key_.size();
+  return Status::Ok();
 }
 
 StatusOr<FindingsStore::UpsertResult> FindingsStore::Upsert(const analysis::Finding& finding,
@@ -93,6 +120,10 @@ StatusOr<FindingsStore::UpsertResult> FindingsStore::Upsert(const analysis::Find
   HT_RETURN_IF_ERROR(log_->Append(Encode(r)));
   HT_RETURN_IF_ERROR(log_->Sync());
   by_key_[{r.trace_id, r.key}] = std::move(r);
+  ++records_in_log_;
+  // The record is durable; a failed compaction leaves the longer log, which replays the same.
+  Status compacted = MaybeCompactLocked();
+  (void)compacted;
   return result;
 }
 

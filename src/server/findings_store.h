@@ -64,11 +64,18 @@ class FindingsStore {
   size_t size() const;
 
  private:
-  FindingsStore(std::unique_ptr<WritableFile> log) : log_(std::move(log)) {}
+  FindingsStore(FileSystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
   static std::string Encode(const FindingRecord& r);
+  // Rewrites the log with the live records only (tmp file, fsync, rename, directory fsync) when
+  // superseded records outnumber live ones (and there are at least kCompactFrom records).
+  Status MaybeCompactLocked();
 
+  static constexpr uint64_t kCompactFrom = 1024;
+  FileSystem* const fs_;
+  const std::string dir_;
   mutable std::mutex mu_;
   std::unique_ptr<WritableFile> log_;                                   // guarded by mu_
+  uint64_t records_in_log_ = 0;                                         // guarded by mu_
   std::map<std::pair<std::string, std::string>, FindingRecord> by_key_;  // guarded by mu_
 };
 

@@ -88,6 +88,36 @@ TEST_F(FindingsStoreTest, UpsertListAndReplay) {
   EXPECT_EQ(FindingRecordsJson({}), "{\"findings\":[]}");
 }
 
+TEST_F(FindingsStoreTest, TheLogIsCompactedWhenSupersededRecordsPileUp) {
+  const std::string log = dir_ + "/findings.log";
+  uint64_t size_after_few = 0;
+  {
+    auto store = FindingsStore::Open(dir_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto f = MakeFinding(1, "runaway_cost:trace", "reviewer");
+    for (int i = 0; i < 5000; ++i) {
+      f.wasted_tokens = i;  // a changed finding: a new record each time
+      ASSERT_EQ(*(*store)->Upsert(f, 100 + i), i == 0 ? FindingsStore::UpsertResult::kNew
+                                                      : FindingsStore::UpsertResult::kChanged);
+      if (i == 9) size_after_few = std::filesystem::file_size(log);
+    }
+    ASSERT_TRUE(
+        (*store)->Upsert(MakeFinding(2, "comb:x", "coder", analysis::FindingKind::kComb), 9000).ok());
+    EXPECT_EQ((*store)->size(), 2u);
+    // 5,001 records written; compaction keeps the log near its live size.
+    EXPECT_LT(std::filesystem::file_size(log), 1100 * size_after_few / 10);
+  }
+  auto store = FindingsStore::Open(dir_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->size(), 2u);
+  FindingsQuery q;
+  q.kind = "runaway_cost";
+  auto listed = (*store)->List(q);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_NE(listed[0].json.find("\"wasted_tokens\":4999"), std::string::npos) << listed[0].json;
+  EXPECT_EQ(listed[0].first_seen_unix_nano, 100u);
+}
+
 TEST_F(FindingsStoreTest, ATornTailIsCutAtOpen) {
   {
     auto store = FindingsStore::Open(dir_);
