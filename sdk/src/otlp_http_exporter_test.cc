@@ -13,25 +13,8 @@ namespace hoptrace {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::Gunzip;
 using testing::PbMessage;
-
-std::string Gunzip(const std::string& in) {
-  z_stream zs{};
-  inflateInit2(&zs, 15 + 16);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  char buf[65536];
-  int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - zs.avail_out);
-  } while (rc == Z_OK);
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : std::string("<bad gzip>");
-}
 
 struct Received {
   std::string content_type, content_encoding, custom_header, body;

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <zlib.h>
+
 namespace hoptrace::testing {
 
 struct PbField {
@@ -101,5 +103,24 @@ class PbMessage {
 
   std::multimap<int, PbField> fields_;
 };
+
+// A gzip stream inflated; "<bad gzip>" when it is not a whole, valid one.
+inline std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  inflateInit2(&zs, 15 + 16);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  std::string out;
+  char buf[65536];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof(buf);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - zs.avail_out);
+  } while (rc == Z_OK);
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : std::string("<bad gzip>");
+}
 
 }  // namespace hoptrace::testing
