@@ -36,7 +36,7 @@ bench:
 	@$(MAKE) --no-print-directory build
 	@$(BUILD)/bench/store_bench --clickhouse auto $(BENCH_ARGS)
 	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
-	@tests/clients/npm_ci.sh >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
+	@scripts/npm-ci tests/clients >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
 	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
 
 # ingest_bench alone: W1 as OTLP/HTTP protobuf into the `hoptrace serve` of this build, end to
@@ -45,9 +45,9 @@ bench-ingest: build
 	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
 
 # sdk_bench alone: W2, libhoptrace's cost per span beside the OpenTelemetry JS SDK (its pinned
-# packages installed by tests/clients/npm_ci.sh).
+# packages installed by scripts/npm-ci tests/clients).
 bench-sdk: build
-	@tests/clients/npm_ci.sh >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
+	@scripts/npm-ci tests/clients >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
 	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
 
 asan:

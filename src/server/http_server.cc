@@ -10,8 +10,11 @@
 #include "api/analysis_api_json.h"
 #include "api/api_json.h"
 #include "api/jaeger_json.h"
+#include "api/waterfall_json.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "normalize/normalize.h"
+#include "normalize/price_table.h"
 #include "otlp/response.h"
 #include "query/jaeger_params.h"
 #include "query/query_params.h"
@@ -19,6 +22,7 @@
 #include "server/diagnosis_service.h"
 #include "server/ingest.h"
 #include "server/metrics.h"
+#include "webui/webui.h"
 
 namespace hoptrace {
 namespace {
@@ -300,6 +304,7 @@ class HttpServerImpl final : public HttpServer {
       res.set_content(TraceJson(*id, *spans), "application/json");
     });
     AnalysisRoutes();
+    WebUiRoutes();
     server_.Get("/api/v1/traces", [this](const httplib::Request& req, httplib::Response& res) {
       auto params = Params(req);
       if (!params.ok()) return Error(res, 400, params.status().message());
@@ -485,6 +490,83 @@ class HttpServerImpl final : public HttpServer {
                   if (!id || !no_params(req, res)) return;
                   StitchedView(*id, res);
                 });
+    // The web UI's waterfall: the trace (or its stitched group) as compact columns.
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/waterfall)",
+                [=, this](const httplib::Request& req, httplib::Response& res) {
+                  auto id = trace_id(req, res);
+                  if (!id) return;
+                  auto params = Params(req);
+                  auto stitched =
+                      params.ok() ? ParseSingleBool(*params, "stitched") : params.status();
+                  if (!stitched.ok()) return Error(res, 400, stitched.status().message());
+                  if (*stitched) {
+                    auto group = diagnosis_.Stitch(*id);
+                    if (!group.ok())
+                      return Error(res, HttpStatusFor(group.status()), group.status().message());
+                    return res.set_content(
+                        WaterfallJson(*id, &group->group, std::move(group->spans)),
+                        "application/json");
+                  }
+                  auto spans = diagnosis_.ResolvedTrace(*id);
+                  if (!spans.ok())
+                    return Error(res, HttpStatusFor(spans.status()), spans.status().message());
+                  res.set_content(WaterfallJson(*id, nullptr, std::move(*spans)),
+                                  "application/json");
+                });
+    // One span in full (the UI's detail panel), as in /api/v1/traces/{id}.
+    server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/spans/([0-9A-Za-z]+))",
+                [=, this](const httplib::Request& req, httplib::Response& res) {
+                  auto id = trace_id(req, res);
+                  if (!id || !no_params(req, res)) return;
+                  auto span_id = ParseSpanId(req.matches[2].str());
+                  if (!span_id)
+                    return Error(res, 400, "span id: want 16 hex digits, got '" +
+                                               req.matches[2].str() + "'");
+                  auto spans = diagnosis_.ResolvedTrace(*id);
+                  if (!spans.ok())
+                    return Error(res, HttpStatusFor(spans.status()), spans.status().message());
+                  for (const Span& s : *spans) {
+                    if (s.span_id != *span_id) continue;
+                    std::string out;
+                    AppendSpanJson(&out, s);
+                    return res.set_content(out, "application/json");
+                  }
+                  Error(res, 404,
+                        "span " + req.matches[2].str() + " not found in trace " + ToHex(*id));
+                });
+    // Whether the server prices each model (the UI lists unpriced models as such).
+    server_.Get("/api/v1/prices", [this](const httplib::Request& req, httplib::Response& res) {
+      auto params = Params(req);
+      if (!params.ok()) return Error(res, 400, params.status().message());
+      const PriceTable* prices = receiver_->prices();
+      std::string out = "{\"as_of\":";
+      AppendJsonString(&out, prices ? prices->as_of() : std::string());
+      out.append(",\"models\":[");
+      bool first = true;
+      for (const auto& [name, value] : *params) {
+        if (name != "model")
+          return Error(res, 400, ParamError(name, "unknown parameter (want model=NAME, repeated)",
+                                            value).message());
+        const ModelPrice* p = prices ? prices->Lookup(value) : nullptr;
+        if (!first) out.push_back(',');
+        first = false;
+        out.append("{\"model\":");
+        AppendJsonString(&out, value);
+        out.append(",\"priced\":");
+        out.append(p ? "true" : "false");
+        if (p) {
+          out.append(",\"price_model\":");
+          AppendJsonString(&out, p->model);
+          out.append(",\"input_usd_per_mtok\":");
+          out.append(JsonNumber(p->input_per_mtok, true));
+          out.append(",\"output_usd_per_mtok\":");
+          out.append(JsonNumber(p->output_per_mtok, true));
+        }
+        out.push_back('}');
+      }
+      out.append("]}");
+      res.set_content(out, "application/json");
+    });
     server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/graph)",
                 [=, this](const httplib::Request& req, httplib::Response& res) {
                   auto id = trace_id(req, res);
@@ -522,6 +604,42 @@ class HttpServerImpl final : public HttpServer {
       if (!g.ok()) return Error(res, HttpStatusFor(g.status()), g.status().message());
       res.set_content(analysis::AgentGraphJson(*g), "application/json");
     });
+  }
+
+  // The web UI (web/, embedded at build time): hashed assets cached for good, the pages (any
+  // path the UI routes) answered with index.html, revalidated by ETag.
+  void WebUiRoutes() {
+    auto send = [](const httplib::Request& req, httplib::Response& res, const WebAsset& a,
+                   bool immutable) {
+      res.set_header("ETag", std::string(a.etag));
+      res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      if (a.content_type.starts_with("text/html")) {
+        // Everything the UI loads comes from this server.
+        res.set_header("Content-Security-Policy",
+                       "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                       "'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+                       "frame-ancestors 'none'");
+      }
+      if (req.get_header_value("If-None-Match") == a.etag) {
+        res.status = 304;
+        return;
+      }
+      // Text is gzipped by the HTTP library when the client accepts it.
+      res.set_content(a.body.data(), a.body.size(), std::string(a.content_type));
+    };
+    server_.Get(R"(/assets/[^/]+)", [send](const httplib::Request& req, httplib::Response& res) {
+      const WebAsset* a = FindWebAsset(req.path);
+      if (a == nullptr) return Error(res, 404, "no such asset: " + req.path);
+      send(req, res, *a, true);
+    });
+    server_.Get(R"(/(|traces|traces/[0-9A-Za-z]+|traces/[0-9A-Za-z]+/graph|graph|dashboard|findings))",
+                [send](const httplib::Request& req, httplib::Response& res) {
+                  const WebAsset* index = FindWebAsset("/index.html");
+                  if (index == nullptr || !IsWebUiPage(req.path))
+                    return Error(res, 404, "not found: " + req.path);
+                  send(req, res, *index, false);
+                });
   }
 
   // Findings computed on demand are recorded too, so /api/v1/findings lists them.

@@ -33,6 +33,7 @@ struct IngestOutcome {
 class Ingester {
  public:
   Ingester(SpanStore* store, const PriceTable* prices) : store_(store), prices_(prices) {}
+  const PriceTable* prices() const { return prices_; }
 
   // Decodes `body` (already decompressed) and stores its valid spans. InvalidArgument for a body
   // that cannot be read (nothing stored); store errors (Unavailable, ResourceExhausted) as they

@@ -67,6 +67,7 @@ class Receiver {
   FindingsStore* findings() const { return findings_; }
 
   SpanStore* store() const { return store_; }
+  const PriceTable* prices() const { return ingester_.prices(); }
   ServerMetrics& metrics() { return metrics_; }
   const ReceiverOptions& options() const { return options_; }
 
