@@ -8,6 +8,7 @@
 #include "cli/flags.h"
 #include "common/log.h"
 #include "normalize/price_table.h"
+#include "server/auto_diagnosis.h"
 #include "server/cost_watcher.h"
 #include "server/findings_store.h"
 #include "server/grpc_server.h"
@@ -20,7 +21,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: hoptrace serve [--data DIR] [--http HOST:PORT] [--grpc HOST:PORT] [--store embedded]\n"
     "                      [--retention DURATION] [--prices FILE] [--budget-trace-tokens N]\n"
-    "                      [--budget-trace-usd X] [--budget-agent-outlier RATIO]";
+    "                      [--budget-trace-usd X] [--budget-agent-outlier RATIO]\n"
+    "                      [--diagnose-after DURATION]";
 
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "hoptrace serve: %s\n", msg.c_str());
@@ -83,6 +85,9 @@ int ServeCommand(const std::vector<std::string>& args) {
       {"budget-agent-outlier", true,
        "runaway_cost finding for an agent using this many times the median tokens of the "
        "trace's other agents (default 10; 0 disables)"},
+      {"diagnose-after", true,
+       "diagnose each trace once no span of it arrived for this long, recording its findings "
+       "(default 10s; 'off' disables)"},
       {"help", false, "show this help"}};
   std::string err;
   auto flags = ParseFlags(args, specs, &err);
@@ -144,6 +149,21 @@ int ServeCommand(const std::vector<std::string>& args) {
                   flags->get("budget-agent-outlier") + "'");
     cost.budgets.agent_outlier_ratio = *ratio;
   }
+  AutoDiagnosisOptions auto_diagnosis;
+  bool auto_diagnose = true;
+  if (flags->has("diagnose-after")) {
+    const std::string v = flags->get("diagnose-after");
+    auto ns = ParseDurationNs(v);
+    if (v == "off") {
+      auto_diagnose = false;
+    } else if (!ns) {
+      return Fail("--diagnose-after: want a duration like 10s or 2m, or off, got '" + v + "'");
+    } else {
+      auto_diagnosis.quiet = std::chrono::nanoseconds(*ns);
+    }
+  }
+  // /diagnosis judges runaway cost by the same budgets as the ingest-time watcher.
+  http.diagnosis.cost = cost.budgets;
   auto store = EmbeddedStore::Open(store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", store.status().message().c_str());
@@ -157,8 +177,19 @@ int ServeCommand(const std::vector<std::string>& args) {
   Receiver receiver(store->get(), &prices);
   CostWatcher watcher(store->get(), findings->get(), &receiver.metrics(), cost);
   receiver.SetFindingsStore(findings->get());
-  receiver.SetIngestObserver(
-      [&watcher](std::vector<std::vector<Span>> traces) { watcher.Offer(std::move(traces)); });
+  const DiagnosisService diagnosis(store->get(), http.diagnosis);
+  std::optional<AutoDiagnoser> diagnoser;
+  if (auto_diagnose) diagnoser.emplace(&diagnosis, findings->get(), &receiver.metrics(), auto_diagnosis);
+  receiver.SetIngestObserver([&watcher, &diagnoser](std::vector<std::vector<Span>> traces) {
+    if (diagnoser) {
+      std::vector<TraceId> ids;
+      ids.reserve(traces.size());
+      for (const std::vector<Span>& t : traces)
+        if (!t.empty()) ids.push_back(t.front().trace_id);
+      diagnoser->Touch(ids);
+    }
+    watcher.Offer(std::move(traces));
+  });
   auto server = HttpServer::Bind(&receiver, http);
   if (!server.ok()) {
     std::fprintf(stderr, "hoptrace serve: %s\n", server.status().message().c_str());

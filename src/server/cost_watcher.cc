@@ -205,18 +205,7 @@ void CostWatcher::Evaluate(const TraceId& trace, std::span<const Span> spans) {
       unsettled_.erase(oldest);
     }
   }
-  for (const analysis::Finding& f : found) {
-    auto r = findings_->Upsert(f, NowUnixNano());
-    if (!r.ok()) {
-      Log(LogLevel::kError, "findings", "recording a finding: " + r.status().message());
-      continue;
-    }
-    if (*r != FindingsStore::UpsertResult::kNew) continue;
-    metrics_->CountFinding(std::string(analysis::FindingKindName(f.kind)));
-    Log(LogLevel::kWarning, "findings",
-        std::string(analysis::FindingKindName(f.kind)) + " in trace " + ToHex(trace) + ": " +
-            f.summary);
-  }
+  RecordFindings(findings_, metrics_, trace, found, NowUnixNano(), /*log_new=*/true);
 }
 
 }  // namespace hoptrace

@@ -5,6 +5,7 @@
 #include "common/coding.h"
 #include "common/hash.h"
 #include "common/json.h"
+#include "common/log.h"
 
 namespace hoptrace {
 namespace {
@@ -166,6 +167,24 @@ std::string FindingRecordsJson(const std::vector<FindingRecord>& records) {
   }
   out += "]}";
   return out;
+}
+
+void RecordFindings(FindingsStore* store, ServerMetrics* metrics, const TraceId& trace,
+                    const std::vector<analysis::Finding>& findings, uint64_t now_unix_nano,
+                    bool log_new) {
+  if (store == nullptr) return;
+  for (const analysis::Finding& f : findings) {
+    auto r = store->Upsert(f, now_unix_nano);
+    if (!r.ok()) {
+      Log(LogLevel::kError, "findings", "recording a finding: " + r.status().message());
+      continue;
+    }
+    if (*r != FindingsStore::UpsertResult::kNew) continue;
+    const std::string kind(analysis::FindingKindName(f.kind));
+    if (metrics != nullptr) metrics->CountFinding(kind);
+    if (log_new)
+      Log(LogLevel::kWarning, "findings", kind + " in trace " + ToHex(trace) + ": " + f.summary);
+  }
 }
 
 }  // namespace hoptrace

@@ -27,6 +27,7 @@
 #include "analysis/analysis.h"
 #include "common/file_system.h"
 #include "common/status.h"
+#include "server/metrics.h"
 
 namespace hoptrace {
 
@@ -81,5 +82,12 @@ class FindingsStore {
 
 // {"findings":[Finding + "first_seen_unix_nano","updated_unix_nano"]} from stored records.
 std::string FindingRecordsJson(const std::vector<FindingRecord>& records);
+
+// Upserts `findings` of `trace` into `store` (null: none kept) at `now_unix_nano`; each new one is
+// counted in hoptrace_findings_total{kind} and, with `log_new`, written as one WARN line. Errors
+// are logged, never returned: a finding that cannot be recorded must not fail what found it.
+void RecordFindings(FindingsStore* store, ServerMetrics* metrics, const TraceId& trace,
+                    const std::vector<analysis::Finding>& findings, uint64_t now_unix_nano,
+                    bool log_new);
 
 }  // namespace hoptrace

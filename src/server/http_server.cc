@@ -65,7 +65,7 @@ class HttpServerImpl final : public HttpServer {
         metrics_(receiver->metrics()),
         max_body_bytes_(receiver->options().max_body_bytes),
         options_(std::move(options)),
-        diagnosis_(store_) {}
+        diagnosis_(store_, options_.diagnosis) {}
 
   Status Bind() {
     const int threads = options_.worker_threads;
@@ -481,7 +481,9 @@ class HttpServerImpl final : public HttpServer {
                   if (!id || !no_params(req, res)) return;
                   auto d = diagnosis_.Diagnose(*id);
                   if (!d.ok()) return Error(res, HttpStatusFor(d.status()), d.status().message());
-                  Record(d->findings);
+                  // Findings computed on demand are recorded too (/api/v1/findings).
+                  RecordFindings(receiver_->findings(), &metrics_, *id, d->findings,
+                                 NowUnixNano(), /*log_new=*/false);
                   res.set_content(analysis::DiagnosisJson(*d), "application/json");
                 });
     server_.Get(R"(/api/v1/traces/([0-9A-Za-z]+)/stitched)",
@@ -640,21 +642,6 @@ class HttpServerImpl final : public HttpServer {
                     return Error(res, 404, "not found: " + req.path);
                   send(req, res, *index, false);
                 });
-  }
-
-  // Findings computed on demand are recorded too, so /api/v1/findings lists them.
-  void Record(const std::vector<analysis::Finding>& findings) {
-    FindingsStore* store = receiver_->findings();
-    if (store == nullptr) return;
-    const uint64_t now = NowUnixNano();
-    for (const analysis::Finding& f : findings) {
-      auto r = store->Upsert(f, now);
-      if (!r.ok()) {
-        Log(LogLevel::kError, "findings", "recording a finding: " + r.status().message());
-      } else if (*r == FindingsStore::UpsertResult::kNew) {
-        metrics_.CountFinding(std::string(analysis::FindingKindName(f.kind)));
-      }
-    }
   }
 
   void StitchedView(const TraceId& id, httplib::Response& res) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "normalize/price_table.h"
+#include "server/diagnosis_service.h"
 #include "server/receiver.h"
 #include "storage/span_store.h"
 
@@ -19,6 +20,7 @@ struct HttpServerOptions {
   int port = 4318;                   // 0: an ephemeral port (see port())
   size_t max_body_bytes = 64 << 20;  // after decompression (with a receiver of its own)
   int worker_threads = 32;           // slow clients each hold one
+  DiagnosisServiceOptions diagnosis;  // /diagnosis, /stitched, the graphs (budgets: serve flags)
 };
 
 class HttpServer {

@@ -14,6 +14,11 @@ void ServerMetrics::CountFinding(const std::string& kind) {
   ++findings_[kind];
 }
 
+void ServerMetrics::CountAutoDiagnosis(const std::string& result, uint64_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto_diagnosis_[result] += n;
+}
+
 void ServerMetrics::ObserveRequest(const std::string& protocol, const std::string& code,
                                    double seconds) {
   std::lock_guard<std::mutex> l(mu_);
@@ -53,6 +58,12 @@ std::string ServerMetrics::Render(const StoreStats& store) const {
   line("# TYPE hoptrace_findings_total counter");
   for (const auto& [kind, n] : findings_) {
     line("hoptrace_findings_total{kind=\"" + kind + "\"} " + std::to_string(n));
+  }
+  line("# HELP hoptrace_auto_diagnosis_total Traces diagnosed in the background once quiet, by "
+       "result.");
+  line("# TYPE hoptrace_auto_diagnosis_total counter");
+  for (const auto& [result, n] : auto_diagnosis_) {
+    line("hoptrace_auto_diagnosis_total{result=\"" + result + "\"} " + std::to_string(n));
   }
   line(
       "# HELP hoptrace_ingest_responses_total Ingest requests, by protocol and HTTP status or "

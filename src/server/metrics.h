@@ -25,6 +25,9 @@ class ServerMetrics {
   void CountSaturated() { saturated_ += 1; }
   // A new finding recorded by the findings store (kind: "comb", "runaway_cost", ...).
   void CountFinding(const std::string& kind);
+  // A trace diagnosed in the background once quiet: result "diagnosed", "failed" or "skipped"
+  // (dropped unexamined because too many traces were waiting).
+  void CountAutoDiagnosis(const std::string& result, uint64_t n = 1);
   // One ingest request's answer and latency; `protocol` is "http" or "grpc", `code` the HTTP
   // status or the gRPC status name.
   void ObserveRequest(const std::string& protocol, const std::string& code, double seconds);
@@ -42,6 +45,7 @@ class ServerMetrics {
   mutable std::mutex mu_;
   std::map<std::string, uint64_t> rejected_;               // guarded by mu_
   std::map<std::string, uint64_t> findings_;               // guarded by mu_
+  std::map<std::string, uint64_t> auto_diagnosis_;         // guarded by mu_
   std::map<std::pair<std::string, std::string>, uint64_t> responses_;  // guarded by mu_
   std::array<uint64_t, kBuckets.size()> bucket_counts_{};  // guarded by mu_
   uint64_t latency_count_ = 0;                             // guarded by mu_
