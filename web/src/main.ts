@@ -2,6 +2,8 @@ import "./style.css";
 import { h, clear } from "./lib/dom";
 import { parseRoute, startRouter, type Route } from "./lib/router";
 import { initTheme, toggleTheme } from "./lib/theme";
+import { getJson } from "./lib/api";
+import { setKnownAgents } from "./lib/colors";
 import { mountTraceList } from "./views/trace_list";
 import { mountTraceView } from "./views/trace_view";
 import { mountGraphView } from "./views/graph_view";
@@ -33,8 +35,19 @@ function shell(): { nav: HTMLElement; main: HTMLElement } {
   return { nav, main };
 }
 
-function main(): void {
+// The server's agents get their colour slots before the first view draws (lib/colors.ts).
+async function loadAgentColors(): Promise<void> {
+  try {
+    const stats = await getJson<{ rows: Array<{ agent: string | null }> }>("/api/v1/stats", { group_by: "agent" });
+    setKnownAgents(stats.rows.map((r) => r.agent ?? ""));
+  } catch {
+    /* colours by name hash; the views report API errors themselves */
+  }
+}
+
+async function main(): Promise<void> {
   initTheme();
+  await loadAgentColors();
   const { nav, main } = shell();
   let unmount: Unmount | null = null;
   const render = () => {
@@ -62,4 +75,4 @@ function main(): void {
   startRouter(render);
 }
 
-main();
+void main();
