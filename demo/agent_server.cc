@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -74,7 +75,13 @@ int ServeAgent(const AgentServerOptions& options) {
   // configured by OTEL_*), assembled here to keep the processor: its counters tell whether every
   // span reached the server.
   auto exporter = std::make_shared<OtlpHttpExporter>(OtlpHttpExporterOptions::FromEnvironment());
-  auto batch = std::make_shared<BatchSpanProcessor>(exporter, BatchOptionsFromEnvironment());
+  // An agent exports as it works (every 50 ms unless OTEL_BSP_SCHEDULE_DELAY says otherwise),
+  // like a long-running service, so the server sees a task while it is still in progress: the
+  // runaway-cost finding fires before the fleet is done.
+  BatchSpanProcessorOptions batch_options = BatchOptionsFromEnvironment();
+  if (std::getenv("OTEL_BSP_SCHEDULE_DELAY") == nullptr)
+    batch_options.schedule_delay = std::chrono::milliseconds(50);
+  auto batch = std::make_shared<BatchSpanProcessor>(exporter, batch_options);
   TracerProviderOptions provider_options;
   provider_options.resource =
       Resource::Create({{"service.name", service},

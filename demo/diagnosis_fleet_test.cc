@@ -47,6 +47,7 @@ std::vector<std::string> Texts(simdjson::dom::element e) {
 
 struct SpanInfo {
   std::string name, agent, tool, parent, path, subtask;
+  uint64_t end_unix_nano = 0;
 };
 
 class DiagnosisFleetTest : public ::testing::Test {
@@ -80,7 +81,8 @@ class DiagnosisFleetTest : public ::testing::Test {
     if (Get("/api/v1/traces/" + trace)["spans"].get_array().get(a)) return out;
     for (auto s : a) {
       SpanInfo i{Text(s["name"]), Text(s["agent"]), Text(s["tool"]), Text(s["parent_span_id"]),
-                 Text(s["attributes"]["file.path"]), ""};
+                 Text(s["attributes"]["file.path"]), "", 0};
+      i.end_unix_nano = std::stoull(Text(s["end_unix_nano"]));
       simdjson::dom::element sub;
       if (s["attributes"]["research.subtask"].get(sub) == simdjson::SUCCESS) {
         int64_t n = 0;
@@ -108,16 +110,29 @@ TEST_F(DiagnosisFleetTest, EachPlantedPatternIsFoundOnceWithTheRightSpans) {
   // Runaway cost, evaluated on ingest: the reviewer, found without anyone asking for a
   // diagnosis, listed by /api/v1/findings within seconds, logged and counted.
   std::vector<std::string> runaway_agents;
+  uint64_t first_seen = 0;
   for (int i = 0; i < 100 && runaway_agents.empty(); ++i) {
     simdjson::dom::array listed;
     ASSERT_EQ(Get("/api/v1/findings?kind=runaway_cost&trace_id=" + trace)["findings"]
                   .get_array()
                   .get(listed),
               simdjson::SUCCESS);
-    for (auto f : listed) runaway_agents.push_back(Text(f["agent"]));
+    for (auto f : listed) {
+      runaway_agents.push_back(Text(f["agent"]));
+      first_seen = std::stoull(Text(f["first_seen_unix_nano"]));
+    }
     if (runaway_agents.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(runaway_agents, std::vector<std::string>{"reviewer"});
+  // ... found while the fleet was still running: before the task's root span ended (the agents
+  // export as they work; the server and the agents share this machine's clock).
+  uint64_t root_end = 0;
+  for (const auto& [id, s] : spans)
+    if (s.parent.empty()) root_end = std::max(root_end, s.end_unix_nano);
+  ASSERT_GT(root_end, 0u);
+  EXPECT_LT(first_seen, root_end) << "the runaway-cost finding was first seen "
+                                  << (static_cast<double>(first_seen) - root_end) / 1e6
+                                  << " ms after the task ended";
   EXPECT_NE(server_->Log().find("runaway_cost in trace " + trace), std::string::npos);
   {
     httplib::Client client(server_->url());

@@ -56,6 +56,17 @@ int HttpStatusFor(const Status& s) {
   }
 }
 
+// /api/v1/traces/{id}, and its /waterfall and /stitched views.
+bool IsTraceDocument(const std::string& path) {
+  constexpr std::string_view kPrefix = "/api/v1/traces/";
+  if (path.size() <= kPrefix.size() || path.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  const std::string_view rest = std::string_view(path).substr(kPrefix.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return true;
+  const std::string_view view = rest.substr(slash + 1);
+  return view == "waterfall" || view == "stitched";
+}
+
 class HttpServerImpl final : public HttpServer {
  public:
   HttpServerImpl(Receiver* receiver, std::unique_ptr<Receiver> owned, HttpServerOptions options)
@@ -75,6 +86,23 @@ class HttpServerImpl final : public HttpServer {
     server_.set_keep_alive_timeout(2);
     server_.set_read_timeout(std::chrono::seconds(30));
     server_.set_payload_max_length(max_body_bytes_);
+    // Response compression (done by the HTTP library for text): never Brotli, whose default
+    // quality took 12 s for a 100,000-span trace document; and none for the trace documents
+    // (the full trace, /waterfall, /stitched), which are megabytes that gzip at ~10 MB/s, while
+    // the server is usually reached over loopback. Assets and small answers keep gzip.
+    server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      // The request object is the server's own, mutable; the handler type only shows it const.
+      auto& headers = const_cast<httplib::Request&>(req).headers;
+      auto it = headers.find("Accept-Encoding");
+      if (it != headers.end()) {
+        if (IsTraceDocument(req.path)) {
+          headers.erase(it);
+        } else {
+          it->second = it->second.find("gzip") != std::string::npos ? "gzip" : "";
+        }
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     Routes();
     if (options_.port == 0) {
       port_ = server_.bind_to_any_port(options_.host);

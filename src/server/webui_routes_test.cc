@@ -84,6 +84,9 @@ TEST_F(WebUiRoutesTest, AssetsAreCachedForGoodCompressedOnRequestAndRevalidatedB
   ASSERT_TRUE(gz);
   EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
   EXPECT_EQ(gz->body, script->body);  // inflated by the client
+  auto br = Get(path, {{"Accept-Encoding", "br, gzip"}});  // never Brotli (too slow)
+  ASSERT_TRUE(br);
+  EXPECT_EQ(br->get_header_value("Content-Encoding"), "gzip");
   auto again = Get(path, {{"If-None-Match", std::string(script->etag)}});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 304);
@@ -120,6 +123,11 @@ TEST_F(WebUiRoutesTest, WaterfallIsTheTraceAsColumnsAndStitchedJoinsTheHalves) {
   for (auto p : doc["spans"]["parent"].get_array()) roots += int64_t(p) < 0;
   EXPECT_EQ(roots, 1u) << "the halves are joined into one tree";
 
+  // Trace documents go uncompressed (megabytes; compressing them costs more than it saves).
+  res = Get("/api/v1/traces/" + trace + "/waterfall", {{"Accept-Encoding", "gzip, br"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Encoding"), "");
   res = Get("/api/v1/traces/" + trace + "/waterfall?stitched=maybe");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
