@@ -77,16 +77,6 @@ constexpr Topic kTopics[kResearchTopics] = {
     {"HTTP 429 conventions", 260},
 };
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 Fields Ok(std::string summary, std::string outcome = "done") {
   return {{"status", "ok"}, {"outcome", std::move(outcome)}, {"summary", std::move(summary)}};
 }

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "wire.h"
+
 namespace hoptrace::demo {
 namespace {
 
@@ -118,6 +120,16 @@ std::string Chat(const Tracer& tracer, std::string_view agent, std::string_view 
                         std::string("resp_") + std::string(agent) + "_" + std::string(step),
                         {"stop"});
   genai::RecordUsage(span, {.input = turn->input_tokens, .output = turn->output_tokens});
+  // The conversation, as the OpenTelemetry GenAI conventions record captured content.
+  span.SetAttribute("gen_ai.input.messages",
+                    "[{\"role\":\"system\",\"parts\":[{\"type\":\"text\",\"content\":" +
+                        JsonString("You are the " + std::string(agent) + " agent of a coding fleet. Step: " +
+                                   std::string(step) + ".") +
+                        "}]},{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":" +
+                        JsonString(prompt) + "}]}]");
+  span.SetAttribute("gen_ai.output.messages",
+                    "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":" +
+                        JsonString(turn->answer) + "}],\"finish_reason\":\"stop\"}]");
   return std::string(turn->answer);
 }
 

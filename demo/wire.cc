@@ -4,6 +4,7 @@
 #include <hoptrace/genai.h>
 
 #include <cstdint>
+#include <cstdio>
 
 namespace hoptrace::demo {
 namespace {
@@ -170,6 +171,29 @@ DelegateResult PostFields(const std::string& url, const std::string& path, const
   http.set_connection_timeout(5);
   http.set_read_timeout(timeout_seconds);
   return ToResult(http.Post(path, EncodeFields(fields), kFormType));
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
 }
 
 }  // namespace hoptrace::demo

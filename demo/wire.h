@@ -27,6 +27,9 @@ using Fields = std::map<std::string, std::string>;
 
 // application/x-www-form-urlencoded, and back (malformed escapes are kept verbatim).
 std::string EncodeFields(const Fields& fields);
+
+// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+std::string JsonString(std::string_view s);
 Fields DecodeFields(std::string_view body);
 
 // The field `key`, or `fallback`.

@@ -28,5 +28,13 @@ TEST(WireTest, ExtractsFromRequestHeaders) {
   EXPECT_EQ(context.baggage().Get("task.id"), "task-1");
 }
 
+TEST(WireTest, JsonStringEscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(JsonString("plain"), "\"plain\"");
+  EXPECT_EQ(JsonString("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(JsonString("line 1\nline 2\t\r"), "\"line 1\\nline 2\\t\\r\"");
+  EXPECT_EQ(JsonString(std::string("\x01", 1)), "\"\\u0001\"");
+  EXPECT_EQ(JsonString("caf\xc3\xa9"), "\"caf\xc3\xa9\"");  // UTF-8 passes through
+}
+
 }  // namespace
 }  // namespace hoptrace::demo
