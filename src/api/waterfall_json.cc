@@ -1,6 +1,8 @@
 #include "api/waterfall_json.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -64,20 +66,46 @@ void Column(std::string* out, std::string_view name, size_t n, F&& value, bool f
   out->push_back(']');
 }
 
-void AppendInt(std::string* out, int64_t v) { out->append(std::to_string(v)); }
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+}
+
+template <size_t N>
+void AppendHex(std::string* out, const std::array<uint8_t, N>& id) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char buf[2 * N];
+  for (size_t i = 0; i < N; ++i) {
+    buf[2 * i] = kDigits[id[i] >> 4];
+    buf[2 * i + 1] = kDigits[id[i] & 15];
+  }
+  out->append(buf, 2 * N);
+}
 
 }  // namespace
 
 std::string WaterfallJson(const TraceId& trace_id, const analysis::StitchGroup* group,
-                          std::vector<Span> spans) {
-  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+                          std::vector<Span> stored) {
+  // Rows by (start, trace, span id): a permutation, not a sort of the (large) spans.
+  const size_t n = stored.size();
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&stored](uint32_t x, uint32_t y) {
+    const Span& a = stored[x];
+    const Span& b = stored[y];
     if (a.start_unix_nano != b.start_unix_nano) return a.start_unix_nano < b.start_unix_nano;
     if (a.trace_id != b.trace_id) return a.trace_id < b.trace_id;
     return a.span_id < b.span_id;
   });
-  const size_t n = spans.size();
+  std::vector<const Span*> sorted(n);
+  for (size_t i = 0; i < n; ++i) sorted[i] = &stored[order[i]];
+  struct Rows {
+    const std::vector<const Span*>& v;
+    const Span& operator[](size_t i) const { return *v[i]; }
+  } spans{sorted};
   uint64_t first = n ? std::numeric_limits<uint64_t>::max() : 0, last = 0;
-  for (const Span& s : spans) {
+  for (const Span& s : stored) {
     first = std::min(first, s.start_unix_nano);
     last = std::max({last, s.start_unix_nano, s.end_unix_nano});
   }
@@ -87,9 +115,9 @@ std::string WaterfallJson(const TraceId& trace_id, const analysis::StitchGroup* 
   else trace_ids.push_back(trace_id);
   std::map<TraceId, int> trace_index;
   for (size_t i = 0; i < trace_ids.size(); ++i) trace_index.emplace(trace_ids[i], static_cast<int>(i));
-  for (const Span& s : spans)
-    if (trace_index.emplace(s.trace_id, static_cast<int>(trace_ids.size())).second)
-      trace_ids.push_back(s.trace_id);
+  for (size_t i = 0; i < n; ++i)
+    if (trace_index.emplace(spans[i].trace_id, static_cast<int>(trace_ids.size())).second)
+      trace_ids.push_back(spans[i].trace_id);
 
   std::unordered_map<SpanKey, int32_t, SpanKeyHash> row_of;
   row_of.reserve(n);
@@ -167,18 +195,22 @@ std::string WaterfallJson(const TraceId& trace_id, const analysis::StitchGroup* 
   out.append("],\"strings\":");
   strings.AppendJson(&out);
   out.append(",\"spans\":{");
-  auto hex_col = [&](std::string_view col, auto id_of) {
-    Column(&out, col, n, [&](size_t i) {
-      out.push_back('"');
-      out.append(id_of(i));
-      out.push_back('"');
-    }, col == "span_id");
-  };
-  hex_col("span_id", [&](size_t i) { return ToHex(spans[i].span_id); });
-  Column(&out, "trace", n, [&](size_t i) { AppendInt(&out, trace_index.at(spans[i].trace_id)); });
+  Column(&out, "span_id", n, [&](size_t i) {
+    out.push_back('"');
+    AppendHex(&out, spans[i].span_id);
+    out.push_back('"');
+  }, /*first=*/true);
+  if (trace_ids.size() == 1) {
+    Column(&out, "trace", n, [&](size_t) { out.push_back('0'); });
+  } else {
+    Column(&out, "trace", n, [&](size_t i) { AppendInt(&out, trace_index.at(spans[i].trace_id)); });
+  }
   Column(&out, "parent", n, [&](size_t i) { AppendInt(&out, parent[i]); });
-  hex_col("parent_span_id",
-          [&](size_t i) { return missing[i] && !inferred[i] ? ToHex(spans[i].parent_span_id) : std::string(); });
+  Column(&out, "parent_span_id", n, [&](size_t i) {
+    out.push_back('"');
+    if (missing[i] && !inferred[i]) AppendHex(&out, spans[i].parent_span_id);
+    out.push_back('"');
+  });
   Column(&out, "inferred", n, [&](size_t i) { AppendInt(&out, inferred[i]); });
   auto idx_col = [&](std::string_view col, const std::vector<uint32_t>& v) {
     Column(&out, col, n, [&](size_t i) { AppendInt(&out, v[i]); });
