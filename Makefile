@@ -9,7 +9,7 @@ INGEST_BENCH_ARGS ?=
 # and `make bench-sdk SDK_BENCH_ARGS="--spans 2000000"` (sdk_bench).
 SDK_BENCH_ARGS ?=
 
-.PHONY: all setup build test demo bench bench-ingest bench-sdk format asan clean
+.PHONY: all setup build test demo bench bench-ingest bench-sdk bench-ui format asan clean
 
 all: build
 
@@ -38,6 +38,7 @@ bench:
 	@$(BUILD)/bench/ingest_bench $(INGEST_BENCH_ARGS)
 	@scripts/npm-ci tests/clients >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
 	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-ui
 
 # ingest_bench alone: W1 as OTLP/HTTP protobuf into the `hoptrace serve` of this build, end to
 # end, beside the store-only rate of the same spans.
@@ -49,6 +50,13 @@ bench-ingest: build
 bench-sdk: build
 	@scripts/npm-ci tests/clients >/dev/null || echo "npm ci failed: sdk_bench reports the JS SDK as skipped"
 	@$(BUILD)/bench/sdk_bench $(SDK_BENCH_ARGS)
+
+# bench-ui: W3, the web UI in headless chromium (bench/ui_bench.mjs, playwright-core from web/'s
+# pinned lockfile), e.g. `make bench-ui UI_BENCH_ARGS="--spans 10000,100000 --modes vsync"`.
+UI_BENCH_ARGS ?=
+bench-ui: build
+	@HOPTRACE_BIN=$(abspath $(BUILD))/hoptrace HOPTRACE_ARTIFACTS=$(abspath $(BUILD))/ui-artifacts \
+	  node bench/ui_bench.mjs $(UI_BENCH_ARGS)
 
 asan:
 	@$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOPTRACE_SANITIZE=address" test

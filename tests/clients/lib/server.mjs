@@ -56,7 +56,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)));
 }
 
-export async function startServer({ readyMs = 20000 } = {}) {
+// extraArgs: more `hoptrace serve` flags after the ones above (e.g. ['--diagnose-after', '1s']).
+export async function startServer({ readyMs = 20000, extraArgs = [] } = {}) {
   const bin = findBinary();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hoptrace-clients-'));
   const dataDir = path.join(tmp, 'data');
@@ -64,7 +65,7 @@ export async function startServer({ readyMs = 20000 } = {}) {
   const httpPort = await freePort();
   const grpcPort = await freePort();
   const args = ['serve', '--data', dataDir, '--http', `127.0.0.1:${httpPort}`,
-                '--grpc', `127.0.0.1:${grpcPort}`];
+                '--grpc', `127.0.0.1:${grpcPort}`, ...extraArgs];
   const log = fs.openSync(logPath, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -140,4 +141,23 @@ export async function getText(base, pathname) {
 
 export async function getJSON(base, pathname) {
   return JSON.parse(await getText(base, pathname));
+}
+
+// POST `body` (a string or Buffer) over a connection of its own, like get(); resolves to
+// {status, text} whatever the status.
+export function post(base, pathname, body, headers = {}, timeoutMs = 60000) {
+  return new Promise((resolve, reject) => {
+    const data = typeof body === 'string' ? Buffer.from(body) : body;
+    const req = http.request(base + pathname, {
+      method: 'POST', agent: false, headers: { 'Content-Length': data.length, ...headers },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST ${pathname}: timed out`)));
+    req.end(data);
+  });
 }

@@ -87,14 +87,9 @@ export function mountTraceView(root: HTMLElement, route: Route): Unmount {
 
   (async () => {
     const t0 = performance.now();
-    const loadedP = loadWaterfall(id, stitched, ac.signal);
-    // The diagnosis of the trace itself starts at once; a stitched group's others once known.
-    const firstDiag = getDiagnosis(id, ac.signal);
-    firstDiag.catch(() => { /* reported below */ });
-    const diagP = loadedP
-      .then((l) => loadDiagnosis(firstDiag, stitched ? l.resp.trace_ids.filter((t) => t.toLowerCase() !== id) : [], ac.signal))
-      .catch((e: unknown) => e as Error);
-    const loaded = await loadedP;
+    // The waterfall first, alone: the diagnosis (a second read of the trace and of its
+    // neighbours on the server) is asked for once it has painted, so it never delays the paint.
+    const loaded = await loadWaterfall(id, stitched, ac.signal);
     if (disposed) return;
     const tResp = performance.now();
     const d = decodeWaterfall(loaded.resp);
@@ -105,15 +100,19 @@ export function mountTraceView(root: HTMLElement, route: Route): Unmount {
     wf = view.wf;
     cleanups.push(view.dispose);
     const tPaint = performance.now();
-    requestAnimationFrame(() => {
+    await new Promise<void>((resolve) => requestAnimationFrame(() => {
       const scroller = el.querySelector<HTMLElement>("[data-testid=waterfall]");
       if (scroller) {
         scroller.dataset.fetchMs = (tResp - t0).toFixed(0);
         scroller.dataset.renderMs = (performance.now() - tResp).toFixed(0);
         scroller.dataset.buildMs = (tPaint - tResp).toFixed(0);
       }
-    });
-    const diag = await diagP;
+      performance.mark("hoptrace:waterfall-painted");
+      resolve();
+    }));
+    if (disposed) return;
+    const others = stitched ? loaded.resp.trace_ids.filter((t) => t.toLowerCase() !== id) : [];
+    const diag = await loadDiagnosis(getDiagnosis(id, ac.signal), others, ac.signal).catch((e: unknown) => e as Error);
     if (disposed) return;
     view.setDiagnosis(diag);
   })().catch((e: unknown) => {
