@@ -587,6 +587,9 @@ if (!fs.existsSync(CHROMIUM)) {
         assert.ok(below > 0);
         await page.keyboard.press('ArrowLeft');
         await page.waitForFunction((want) => document.querySelector('[data-testid=waterfall]').dataset.visibleRows === want, String(n - below));
+        // The row list is redrawn on the next animation frame: wait for the folded row.
+        await page.waitForFunction((rowId) => document.querySelector(`[data-testid=span-row][data-span-id="${rowId}"]`)?.getAttribute('aria-expanded') === 'false', id, { timeout: 5000 })
+          .catch(() => {});
         assert.equal(await page.getAttribute(`[data-testid=span-row][data-span-id="${id}"]`, 'aria-expanded'), 'false', 'the row is folded');
         await shot(page, t, 'waterfall-folded');
         await page.keyboard.press('ArrowRight');
