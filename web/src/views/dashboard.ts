@@ -235,7 +235,7 @@ export function mountDashboard(root: HTMLElement, route: Route): () => void {
         " · out ",
         h("b", { "data-testid": "total-tokens-out", "data-value": String(r.output_tokens) }, num(r.output_tokens)),
       ]),
-      card("cost", "total-cost", r.cost_usd, r.cost_usd === null ? "—" : formatCost(r.cost_usd), [`US$ ${r.cost_usd ?? 0}`], `US$ ${r.cost_usd}`),
+      card("cost", "total-cost", r.cost_usd, r.cost_usd === null ? "—" : formatCost(r.cost_usd), [`US$ ${(r.cost_usd ?? 0).toFixed(6)}`], `US$ ${r.cost_usd}`),
     );
   }
 
