@@ -6,19 +6,10 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 namespace hoptrace {
-namespace {
-
-uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-}  // namespace
-
 AutoDiagnoser::AutoDiagnoser(const DiagnosisService* diagnosis, FindingsStore* findings,
                              ServerMetrics* metrics, AutoDiagnosisOptions options)
     : diagnosis_(diagnosis), findings_(findings), metrics_(metrics), options_(options) {

@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "normalize/normalize.h"
 
 namespace hoptrace {
-namespace {
-
-uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
-}  // namespace
 
 CostWatcher::CostWatcher(SpanStore* store, FindingsStore* findings, ServerMetrics* metrics,
                          CostWatcherOptions options)

@@ -12,6 +12,7 @@
 #include "api/jaeger_json.h"
 #include "api/waterfall_json.h"
 #include "common/json.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "normalize/normalize.h"
 #include "normalize/price_table.h"
@@ -26,12 +27,6 @@
 
 namespace hoptrace {
 namespace {
-
-uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 std::string MediaType(const httplib::Request& req) {
   std::string ct = req.get_header_value("Content-Type");

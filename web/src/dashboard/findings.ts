@@ -1,6 +1,8 @@
 // The findings of /api/v1/findings (docs/api.md "Findings store") and the little logic the
 // findings page needs.
 
+import type { StoredFinding } from "../lib/findings";
+
 export const FINDING_KINDS = ["comb", "retry_storm", "straggler", "broken_propagation", "root_cause", "runaway_cost"] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -13,21 +15,8 @@ export const KIND_LABELS: Record<FindingKind, string> = {
   runaway_cost: "runaway cost",
 };
 
-export interface Finding {
-  kind: string;
-  severity: "info" | "warning" | "critical" | string;
-  summary: string;
-  trace_id: string;
-  trace_ids: string[];
-  span_ids: string[];
-  agent: string;
-  key: string;
-  evidence: unknown;
-  wasted_tokens: number;
-  wasted_cost_usd: number;
-  first_seen_unix_nano: string;
-  updated_unix_nano: string;
-}
+// The findings store's form of a finding.
+export type Finding = StoredFinding;
 
 // The trace view with the finding selected.
 export function findingHref(f: Pick<Finding, "trace_id" | "key">): string {

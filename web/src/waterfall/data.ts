@@ -349,19 +349,8 @@ export function waterfallFromSpans(traceId: string, spans: Span[], opts: { stitc
 
 // ---- Diagnosis ----
 
-export interface Finding {
-  kind: string;
-  severity: "info" | "warning" | "critical" | string;
-  summary: string;
-  trace_id: string;
-  trace_ids: string[];
-  span_ids: string[];
-  agent: string;
-  key: string;
-  evidence: Record<string, unknown>;
-  wasted_tokens: number;
-  wasted_cost_usd: number;
-}
+export type { Finding } from "../lib/findings";
+import type { Finding } from "../lib/findings";
 
 export interface Diagnosis {
   findings: Finding[];
