@@ -3,20 +3,14 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "api/api_test_util.h"
+
 namespace hoptrace {
 namespace {
 
 Span MakeSpan(uint8_t trace, uint8_t id, uint8_t parent) {
-  Span s;
-  s.trace_id.fill(0);
-  s.trace_id[15] = trace;
-  s.span_id.fill(0);
-  s.span_id[7] = id;
-  s.parent_span_id.fill(0);
-  s.parent_span_id[7] = parent;
+  Span s = TestSpan(trace, id, parent, 1'000, 2'000);
   s.name = "span \"" + std::to_string(id) + "\"";
-  s.start_unix_nano = 1'000;
-  s.end_unix_nano = 2'000;
   return s;
 }
 

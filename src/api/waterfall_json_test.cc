@@ -5,21 +5,13 @@
 
 #include <string>
 
+#include "api/api_test_util.h"
+
 namespace hoptrace {
 namespace {
 
 Span MakeSpan(uint8_t trace, uint8_t id, uint8_t parent, uint64_t start, uint64_t end) {
-  Span s;
-  s.trace_id.fill(0);
-  s.trace_id[15] = trace;
-  s.span_id.fill(0);
-  s.span_id[7] = id;
-  s.parent_span_id.fill(0);
-  s.parent_span_id[7] = parent;
-  s.name = "span " + std::to_string(id);
-  s.start_unix_nano = start;
-  s.end_unix_nano = end;
-  return s;
+  return TestSpan(trace, id, parent, start, end);
 }
 
 struct Doc {

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "otlp/gzip.h"
-#include "server/test_server.h"
+#include "server/served_store_test.h"
 
 namespace hoptrace {
 namespace {
@@ -23,20 +23,13 @@ std::string ReadFixture(const std::string& relative) {
   return ss.str();
 }
 
-class HttpServerTest : public ::testing::Test {
+class HttpServerTest : public ServedStoreTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
     ReceiverOptions r;
     r.max_body_bytes = 1 << 20;
-    server_ = std::make_unique<TestHttpServer>(store_.get(), r);
-    ASSERT_TRUE(server_->ok()) << server_->status().ToString();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    Serve(r);
   }
-
-  TestStore store_;
-  std::unique_ptr<TestHttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(HttpServerTest, OtlpJsonAndProtobufIngestThenReadBack) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "server/http_server.h"
-#include "server/test_server.h"
+#include "server/served_store_test.h"
 
 namespace hoptrace {
 namespace {
@@ -90,13 +90,11 @@ std::string Payload(uint64_t now) {
          "," + Resource("llm-gw", "", llm) + "," + Resource("my svc/x", "", other) + "]}";
 }
 
-class JaegerApiTest : public ::testing::Test {
+class JaegerApiTest : public ServedStoreTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
-    server_ = std::make_unique<TestHttpServer>(store_.get());
-    ASSERT_TRUE(server_->ok()) << server_->status().ToString();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    ServedStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     auto r = client_->Post("/v1/traces", Payload(NowNanos()), "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
@@ -161,9 +159,6 @@ class JaegerApiTest : public ::testing::Test {
     EXPECT_NE(msg.find(text), std::string_view::npos) << body_;
   }
 
-  TestStore store_;
-  std::unique_ptr<TestHttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
   simdjson::dom::parser parser_;
   std::string body_;
 };

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "analysis/test_traces.h"
-#include "server/test_server.h"
+#include "server/served_store_test.h"
 #include "webui/webui.h"
 
 namespace hoptrace {
@@ -19,15 +19,8 @@ namespace {
 using analysis::testing::DemoTrace;
 using analysis::testing::MakeDemoTrace;
 
-class WebUiRoutesTest : public ::testing::Test {
+class WebUiRoutesTest : public ServedStoreTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(store_.ok()) << store_.status().ToString();
-    server_ = std::make_unique<TestHttpServer>(store_.get());
-    ASSERT_TRUE(server_->ok()) << server_->status().ToString();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-  }
-
   httplib::Result Get(const std::string& path, httplib::Headers headers = {}) {
     return client_->Get(path, headers);
   }
@@ -39,9 +32,6 @@ class WebUiRoutesTest : public ::testing::Test {
     return doc;
   }
 
-  TestStore store_;
-  std::unique_ptr<TestHttpServer> server_;
-  std::unique_ptr<httplib::Client> client_;
   std::vector<std::unique_ptr<simdjson::dom::parser>> parsers_;
 };
 
