@@ -5,18 +5,32 @@
 //      written by one agent and read by another, a failing step. Target: 10k spans < 50 ms.
 //   2. The aggregate agent graph over W1 (2,000,000 spans by default; generated before the
 //      clock): AgentGraphBuilder::Add per trace, then Finish. Target: < 1 s.
+//   3. The same graph as GET /api/v1/graph computes it, over W1 stored in an embedded store
+//      (appended, flushed into blocks, closed and opened again: read from disk):
+//      DiagnosisService::Graph (the narrow read, SpanStore::ReadTraceSpans) beside
+//      DiagnosisService::GraphFromFullTraces (SearchTraces + GetTrace per trace, the path before
+//      it), both with a limit covering every trace, in the same run; the two graphs are compared.
+//      Target: < 1 s for 2M spans.
 // Prints one line per figure and, with --json, a JSON object.
 //
-// Usage: analysis_bench [--w1-spans N] [--repeats N] [--json]
+// Usage: analysis_bench [--w1-spans N] [--repeats N] [--json] [--store-dir DIR] [--no-store]
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "analysis/analysis.h"
+#include "server/analysis_params.h"
+#include "server/diagnosis_service.h"
+#include "storage/embedded/embedded_store.h"
 #include "w1/w1_generator.h"
 
 namespace hoptrace::bench {
@@ -153,10 +167,141 @@ class Synth {
   std::vector<Span> spans_;
 };
 
+// "" when the graphs hold the same nodes, edges and cycles (costs within 1e-9 relative: the two
+// paths sum them in different orders), else the first difference.
+std::string GraphDiff(const AgentGraph& a, const AgentGraph& b) {
+  auto near = [](double x, double y) {
+    return std::fabs(x - y) <= 1e-9 * std::max({1.0, std::fabs(x), std::fabs(y)});
+  };
+  if (a.traces != b.traces || a.spans != b.spans) return "traces/spans";
+  if (a.nodes.size() != b.nodes.size()) return "node count";
+  for (size_t i = 0; i < a.nodes.size(); ++i) {
+    const auto& x = a.nodes[i];
+    const auto& y = b.nodes[i];
+    if (std::tie(x.kind, x.name, x.invocations, x.spans, x.errors, x.input_tokens, x.output_tokens,
+                 x.total_tokens, x.duration_ns, x.traces) !=
+            std::tie(y.kind, y.name, y.invocations, y.spans, y.errors, y.input_tokens,
+                     y.output_tokens, y.total_tokens, y.duration_ns, y.traces) ||
+        !near(x.cost_usd, y.cost_usd)) {
+      return "node " + x.name;
+    }
+  }
+  if (a.edges.size() != b.edges.size()) return "edge count";
+  for (size_t i = 0; i < a.edges.size(); ++i) {
+    const auto& x = a.edges[i];
+    const auto& y = b.edges[i];
+    if (std::tie(x.from_kind, x.from, x.to_kind, x.to, x.kind, x.calls, x.errors, x.total_tokens,
+                 x.duration_ns, x.in_cycle) != std::tie(y.from_kind, y.from, y.to_kind, y.to,
+                                                        y.kind, y.calls, y.errors, y.total_tokens,
+                                                        y.duration_ns, y.in_cycle) ||
+        !near(x.cost_usd, y.cost_usd)) {
+      return "edge " + x.from + " -> " + x.to;
+    }
+  }
+  if (a.cycles.size() != b.cycles.size()) return "cycle count";
+  return "";
+}
+
+// Case 3: W1 in an embedded store, GET /api/v1/graph's computation, narrow and full reads.
+// Returns the JSON fragment, or "" when it failed (reported on stderr).
+std::string StoreGraphCase(const std::vector<std::vector<Span>>& traces, std::string dir,
+                           int repeats) {
+  namespace fs = std::filesystem;
+  const bool temporary = dir.empty();
+  if (temporary) {
+    std::string tmpl = (fs::temp_directory_path() / "analysis_bench.XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      std::fprintf(stderr, "analysis_bench: mkdtemp failed\n");
+      return "";
+    }
+    dir = tmpl;
+  }
+  struct Cleanup {
+    std::string dir;
+    bool remove;
+    ~Cleanup() {
+      std::error_code ec;
+      if (remove) fs::remove_all(dir, ec);
+    }
+  } cleanup{dir, temporary};
+  EmbeddedStoreOptions options;
+  options.dir = dir;
+  size_t total = 0;
+  {
+    auto store = EmbeddedStore::Open(options);
+    if (!store.ok()) {
+      std::fprintf(stderr, "analysis_bench: %s\n", store.status().ToString().c_str());
+      return "";
+    }
+    // As store_bench appends W1: traces in order, batches of 1000 spans.
+    std::vector<Span> batch;
+    for (const auto& t : traces) {
+      for (const Span& s : t) {
+        batch.push_back(s);
+        if (batch.size() == 1000) {
+          total += batch.size();
+          if (!(*store)->Append(std::move(batch)).ok()) return "";
+          batch.clear();
+        }
+      }
+    }
+    total += batch.size();
+    if (!batch.empty() && !(*store)->Append(std::move(batch)).ok()) return "";
+    Status flushed = (*store)->Flush();
+    if (!flushed.ok()) {
+      std::fprintf(stderr, "analysis_bench: flush: %s\n", flushed.ToString().c_str());
+      return "";
+    }
+  }
+  auto store = EmbeddedStore::Open(options);  // the blocks, from disk
+  if (!store.ok()) return "";
+  const uint64_t blocks = (*store)->GetStats().blocks;
+  DiagnosisService service(store->get());
+  const size_t limit = kMaxGraphTraceLimit;  // /api/v1/graph's largest: every W1 trace
+  auto run = [&](bool narrow, int n, AgentGraph* out) {
+    std::vector<double> times;
+    for (int r = 0; r < n; ++r) {
+      double t0 = NowMs();
+      auto g = narrow ? service.Graph(SpanFilter{}, limit, false)
+                      : service.GraphFromFullTraces(SpanFilter{}, limit, false);
+      times.push_back(NowMs() - t0);
+      if (!g.ok()) {
+        std::fprintf(stderr, "analysis_bench: graph: %s\n", g.status().ToString().c_str());
+        return -1.0;
+      }
+      *out = std::move(*g);
+    }
+    return MedianOf(times);
+  };
+  AgentGraph full, narrow;
+  const int full_runs = std::min(repeats, 3);
+  const double full_ms = run(false, full_runs, &full);
+  const double narrow_ms = run(true, repeats, &narrow);
+  if (full_ms < 0 || narrow_ms < 0) return "";
+  const std::string diff = GraphDiff(narrow, full);
+  std::printf(
+      "graph endpoint over W1 in an embedded store (%zu spans, %llu blocks, read from disk), "
+      "limit %zu: narrow read (Graph) %.1f ms (median of %d) vs full read (GraphFromFullTraces) "
+      "%.1f ms (median of %d): %.1fx; %lld traces, %zu nodes, %zu edges; graphs %s\n",
+      total, static_cast<unsigned long long>(blocks), limit, narrow_ms, repeats, full_ms, full_runs,
+      full_ms / narrow_ms, static_cast<long long>(narrow.traces), narrow.nodes.size(),
+      narrow.edges.size(), diff.empty() ? "identical" : ("DIFFER: " + diff).c_str());
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                ",\"store_graph\":{\"spans\":%zu,\"traces\":%lld,\"blocks\":%llu,"
+                "\"narrow_ms\":%.1f,\"full_ms\":%.1f,\"same\":%s}",
+                total, static_cast<long long>(narrow.traces),
+                static_cast<unsigned long long>(blocks), narrow_ms, full_ms,
+                diff.empty() ? "true" : "false");
+  return diff.empty() ? buf : "";
+}
+
 int Main(int argc, char** argv) {
   uint64_t w1_spans = 2'000'000;
   int repeats = 5;
   bool json = false;
+  bool with_store = true;
+  std::string store_dir;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--w1-spans" && i + 1 < argc) {
@@ -165,8 +310,14 @@ int Main(int argc, char** argv) {
       repeats = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--store-dir" && i + 1 < argc) {
+      store_dir = argv[++i];
+    } else if (a == "--no-store") {
+      with_store = false;
     } else {
-      std::fprintf(stderr, "usage: analysis_bench [--w1-spans N] [--repeats N] [--json]\n");
+      std::fprintf(stderr,
+                   "usage: analysis_bench [--w1-spans N] [--repeats N] [--json] [--store-dir DIR] "
+                   "[--no-store]\n");
       return 2;
     }
   }
@@ -230,11 +381,18 @@ int Main(int argc, char** argv) {
       "edges)\n",
       total, traces.size(), MedianOf(times), times.size(), g.nodes.size(), g.edges.size());
   char buf[256];
-  std::snprintf(buf, sizeof(buf), "],\"w1_graph\":{\"spans\":%zu,\"traces\":%zu,\"ms\":%.1f}}",
+  std::snprintf(buf, sizeof(buf), "],\"w1_graph\":{\"spans\":%zu,\"traces\":%zu,\"ms\":%.1f}",
                 total, traces.size(), MedianOf(times));
   out += buf;
+  int rc = 0;
+  if (with_store) {
+    std::string store = StoreGraphCase(traces, store_dir, repeats);
+    if (store.empty()) rc = 1;
+    out += store;
+  }
+  out += "}";
   if (json) std::printf("%s\n", out.c_str());
-  return 0;
+  return rc;
 }
 
 }  // namespace

@@ -323,6 +323,14 @@ struct GraphOptions {
   bool include_tools = false;
 };
 
+// What the graph reads of a span, for callers that read spans narrowly (a store's projection,
+// SpanStore::ReadTraceSpans): trace id, span id, parent span id, name, start and end, status
+// code (an error is status ERROR; events are not read), the derived fields but conversation,
+// and one attribute, kGraphHandoffTargetKey, only on spans whose derived.operation is
+// kGraphHandoffOperation.
+inline constexpr std::string_view kGraphHandoffOperation = "handoff";
+inline constexpr std::string_view kGraphHandoffTargetKey = "handoff.to_agent";
+
 AgentGraph BuildAgentGraph(std::span<const Span> trace, const GraphOptions& options = {});
 // Adds `other` into `*into`: counts summed by node (kind, name) and edge (from, to, kind),
 // cycles recomputed. Merging N graphs one by one costs O(N x graph size) -- for many traces

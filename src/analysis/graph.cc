@@ -12,6 +12,7 @@
 namespace hoptrace::analysis {
 namespace {
 
+static_assert(kGraphHandoffOperation == kOpHandoff);
 constexpr std::string_view kUnknownService = "(unknown)";
 
 uint64_t EdgeKey(int from, int to, EdgeKind kind) {
@@ -193,7 +194,7 @@ void AgentGraphBuilder::State::AddTrace(std::span<const Span> trace) {
         int a = p;
         for (int up = 0; up < 4 && a >= 0 && node[a] == from; ++up, a = t.parent(a)) {
           if (t.span(a).derived.operation == kOpHandoff) {
-            std::string to = AttrText(t.span(a), "handoff.to_agent");
+            std::string to = AttrText(t.span(a), kGraphHandoffTargetKey);
             if (to.empty() || to == s.derived.agent) {
               via = a;
               consumed_handoff[a] = true;
@@ -222,7 +223,7 @@ void AgentGraphBuilder::State::AddTrace(std::span<const Span> trace) {
   for (int i = 0; i < n; ++i) {
     const Span& s = t.span(i);
     if (s.derived.operation != kOpHandoff || consumed_handoff[i]) continue;
-    std::string to = AttrText(s, "handoff.to_agent");
+    std::string to = AttrText(s, kGraphHandoffTargetKey);
     if (to.empty()) continue;
     int target = Node(NodeKind::kAgent, to);
     Touch(target);

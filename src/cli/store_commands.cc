@@ -60,16 +60,23 @@ int Verify(const std::vector<std::string>& args) {
               static_cast<unsigned long long>(r.wal_records),
               static_cast<unsigned long long>(r.wal_spans),
               static_cast<unsigned long long>(r.wal_torn_bytes));
-  std::printf("blocks: %llu blocks, %llu chunks checked, %llu spans\n",
-              static_cast<unsigned long long>(r.blocks),
+  std::string formats;
+  for (const auto& [version, n] : r.block_formats)
+    formats += (formats.empty() ? " (" : ", ") + std::to_string(n) + " of format " +
+               std::to_string(version);
+  if (!formats.empty()) formats += ")";
+  std::printf("blocks: %llu blocks%s, %llu chunks checked, %llu spans\n",
+              static_cast<unsigned long long>(r.blocks), formats.c_str(),
               static_cast<unsigned long long>(r.block_chunks),
               static_cast<unsigned long long>(r.block_spans));
   if (r.block_spans) {
     std::printf(
-        "        %.1f bytes/span: rows %.1f, scan columns %.1f, footers %.1f\n",
+        "        %.1f bytes/span: rows %.1f, scan columns %.1f (span/parent ids %.1f), footers "
+        "%.1f\n",
         static_cast<double>(r.block_bytes) / r.block_spans,
         static_cast<double>(r.row_group_bytes) / r.block_spans,
         static_cast<double>(r.column_bytes) / r.block_spans,
+        static_cast<double>(r.id_column_bytes) / r.block_spans,
         static_cast<double>(r.block_bytes - r.row_group_bytes - r.column_bytes) / r.block_spans);
   }
   std::printf("blobs:  %llu files, %llu blobs\n", static_cast<unsigned long long>(r.blob_files),

@@ -1,5 +1,6 @@
 #include "server/analysis_params.h"
 
+#include <charconv>
 #include <set>
 
 namespace hoptrace {
@@ -17,6 +18,19 @@ Status Repeated(const QueryParams& params) {
 StatusOr<size_t> Limit(const std::string& value, uint64_t now) {
   HT_ASSIGN_OR_RETURN(TraceSearchParams p, ParseTraceSearch({{"limit", value}}, now));
   return p.limit;
+}
+
+// The graph's trace limit: 1..kMaxGraphTraceLimit.
+StatusOr<size_t> GraphLimit(std::string_view name, std::string_view value) {
+  uint64_t v = 0;
+  const bool digits = !value.empty() && value[0] >= '0' && value[0] <= '9';
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (!digits || ec != std::errc() || end != value.data() + value.size() || v < 1 ||
+      v > kMaxGraphTraceLimit) {
+    return ParamError(
+        name, "must be an integer between 1 and " + std::to_string(kMaxGraphTraceLimit), value);
+  }
+  return static_cast<size_t>(v);
 }
 
 }  // namespace
@@ -46,7 +60,7 @@ StatusOr<GraphParams> ParseGraphParams(const QueryParams& params, uint64_t now_u
       HT_ASSIGN_OR_RETURN(out.include_tools, ParseBoolParam(name, value));
     } else if (name == "limit") {
       if (!value.empty()) {
-        HT_ASSIGN_OR_RETURN(out.limit, Limit(value, now_unix_nano));
+        HT_ASSIGN_OR_RETURN(out.limit, GraphLimit(name, value));
       }
     } else {
       filters.emplace_back(name, value);

@@ -18,6 +18,9 @@
 namespace hoptrace {
 
 inline constexpr size_t kDefaultGraphTraceLimit = 1000;
+// Enough for W1's ~48,700 traces and far beyond: the graph reads traces narrowly
+// (SpanStore::ReadTraceSpans), not whole like /api/v1/traces (kMaxTraceLimit).
+inline constexpr size_t kMaxGraphTraceLimit = 1'000'000;
 inline constexpr size_t kDefaultFindingsLimit = 100;
 inline constexpr size_t kMaxFindingsLimit = 10000;
 
@@ -34,8 +37,8 @@ struct GraphParams {
   size_t limit = kDefaultGraphTraceLimit;  // traces aggregated, newest first
   bool include_tools = false;
 };
-// GET /api/v1/graph: the filters of /api/v1/traces (query_params.h), `limit` (traces, 1..10000,
-// default 1000) and `tools=BOOL`.
+// GET /api/v1/graph: the filters of /api/v1/traces (query_params.h), `limit` (traces,
+// 1..kMaxGraphTraceLimit, default 1000) and `tools=BOOL`.
 StatusOr<GraphParams> ParseGraphParams(const QueryParams& params, uint64_t now_unix_nano);
 
 struct FindingsParams {

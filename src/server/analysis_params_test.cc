@@ -40,8 +40,22 @@ TEST(AnalysisParamsTest, Graph) {
   EXPECT_EQ(p->filter.agent, "coder");
   EXPECT_TRUE(p->include_tools);
   EXPECT_EQ(p->limit, 50u);
-  for (const auto& [name, value] : QueryParams{{"limit", "0"}, {"limit", "x"}, {"since", "soon"},
-                                               {"tools", "2"}, {"colour", "red"}}) {
+  // The graph's limit goes far past /api/v1/traces' 10000 (W1 holds ~48,700 traces).
+  p = ParseGraphParams({{"limit", "1000000"}}, kNow);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->limit, kMaxGraphTraceLimit);
+  p = ParseGraphParams({{"limit", "48682"}}, kNow);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->limit, 48682u);
+  for (const auto& [name, value] : QueryParams{{"limit", "0"},
+                                               {"limit", "x"},
+                                               {"limit", "1000001"},
+                                               {"limit", "-5"},
+                                               {"limit", "+5"},
+                                               {"limit", "5 "},
+                                               {"since", "soon"},
+                                               {"tools", "2"},
+                                               {"colour", "red"}}) {
     auto bad = ParseGraphParams({{name, value}}, kNow);
     ASSERT_FALSE(bad.ok()) << name;
     EXPECT_EQ(bad.status().message().rfind(name + ":", 0), 0u) << bad.status().message();

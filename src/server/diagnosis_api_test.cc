@@ -5,13 +5,18 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "analysis/test_traces.h"
+#include "normalize/normalize.h"
+#include "server/diagnosis_service.h"
 #include "server/test_server.h"
 
 namespace hoptrace {
@@ -258,6 +263,162 @@ TEST_F(DiagnosisApiTest, GraphOfATraceAndAggregatedOverTraces) {
   ASSERT_EQ(doc["nodes"].get_array().get(a), simdjson::SUCCESS);
   for (auto n : a) nodes.insert(Str(n["id"]));
   EXPECT_TRUE(nodes.count("agent:reviewer")) << body;
+}
+
+// The same traces as one graph, the narrow way (GET /api/v1/graph, DiagnosisService::Graph) and
+// the full way (SearchTraces, GetTrace, ResolveTrace, AgentGraphBuilder), over spans in blocks
+// and in the memtable, traces split between them, children stored before their parents (agents
+// inherited, wrapper usage uncounted by ResolveTrace) and OpenAI-Agents-style handoffs whose
+// target is a sibling (the handoff.to_agent attribute makes the edge).
+TEST_F(DiagnosisApiTest, AggregateGraphEqualsTheGraphOfFullTraces) {
+  using analysis::AgentGraph;
+  using analysis::testing::TraceBuilder;
+  std::vector<Span> first, second;
+  // Demo-fleet traces under 24 trace ids; the second half of every third one arrives later.
+  for (int n = 0; n < 24; ++n) {
+    DemoTrace d = MakeDemoTrace(/*break_propagation=*/n % 4 == 0);
+    std::vector<Span> spans = d.spans;
+    spans.insert(spans.end(), d.reviewer_spans.begin(), d.reviewer_spans.end());
+    for (size_t i = 0; i < spans.size(); ++i) {
+      Span& s = spans[i];
+      s.trace_id[1] = static_cast<uint8_t>(n + 1);
+      s.start_unix_nano += static_cast<uint64_t>(n) * 1'000'000'000;
+      s.end_unix_nano += static_cast<uint64_t>(n) * 1'000'000'000;
+      (n % 3 == 0 && i > spans.size() / 2 ? second : first).push_back(std::move(s));
+    }
+  }
+  // Handoffs to siblings, children (without agents, with the real usage) before their parents.
+  for (int n = 0; n < 6; ++n) {
+    TraceBuilder b(static_cast<uint8_t>(100 + n));
+    int root = b.Agent(-1, "triage", 0, 100);
+    b.Handoff(root, "triage", n % 2 ? "billing" : "refunds", 10, 11);
+    int next = b.Agent(root, n % 2 ? "billing" : "refunds", 12, 90);
+    int wrapper = b.Llm(next, "", "gpt-4o", 13, 40, 300, 30);
+    b.Llm(wrapper, "", "gpt-4o", 14, 39, 300, 30);
+    b.Tool(next, "", "lookup", "{}", 41, 50, n == 3);
+    b.Handoff(next, n % 2 ? "billing" : "refunds", "triage", 60, 61);
+    for (size_t i = 0; i < b.spans.size(); ++i)
+      (i >= 3 ? first : second).push_back(b.spans[i]);  // parents after their children
+  }
+  Store(first);
+  ASSERT_TRUE(store_->Flush().ok());
+  Store(second);
+
+  auto reference = [&](const SpanFilter& filter, size_t limit, bool tools) {
+    analysis::AgentGraphBuilder b({.include_tools = tools});
+    auto traces = store_->SearchTraces(filter, limit);
+    EXPECT_TRUE(traces.ok());
+    for (const TraceSummary& t : *traces) {
+      auto spans = store_->GetTrace(t.trace_id);
+      EXPECT_TRUE(spans.ok());
+      ResolveTrace(&*spans);
+      b.Add(*spans);
+    }
+    return b.Finish();
+  };
+  auto near = [](double a, double b) {
+    return std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)});
+  };
+  auto expect_same = [&](const AgentGraph& got, const AgentGraph& want) {
+    EXPECT_EQ(got.traces, want.traces);
+    EXPECT_EQ(got.spans, want.spans);
+    ASSERT_EQ(got.nodes.size(), want.nodes.size());
+    for (size_t i = 0; i < got.nodes.size(); ++i) {
+      const auto& x = got.nodes[i];
+      const auto& y = want.nodes[i];
+      EXPECT_EQ(std::tie(x.kind, x.name, x.invocations, x.spans, x.errors, x.input_tokens,
+                         x.output_tokens, x.total_tokens, x.duration_ns, x.traces),
+                std::tie(y.kind, y.name, y.invocations, y.spans, y.errors, y.input_tokens,
+                         y.output_tokens, y.total_tokens, y.duration_ns, y.traces))
+          << y.name;
+      EXPECT_TRUE(near(x.cost_usd, y.cost_usd)) << y.name;
+    }
+    ASSERT_EQ(got.edges.size(), want.edges.size());
+    for (size_t i = 0; i < got.edges.size(); ++i) {
+      const auto& x = got.edges[i];
+      const auto& y = want.edges[i];
+      EXPECT_EQ(std::tie(x.from, x.to, x.kind, x.calls, x.errors, x.total_tokens, x.duration_ns,
+                         x.in_cycle),
+                std::tie(y.from, y.to, y.kind, y.calls, y.errors, y.total_tokens, y.duration_ns,
+                         y.in_cycle))
+          << y.from << " -> " << y.to;
+      EXPECT_TRUE(near(x.cost_usd, y.cost_usd)) << y.from << " -> " << y.to;
+    }
+    // Cycles of equal counts come in the order their nodes were met: compare them as sets.
+    auto cycles = [](const AgentGraph& g) {
+      std::multiset<std::pair<int64_t, std::set<std::string>>> out;
+      for (const auto& c : g.cycles)
+        out.emplace(c.count, std::set<std::string>(c.agents.begin(), c.agents.end()));
+      return out;
+    };
+    EXPECT_EQ(cycles(got), cycles(want));
+  };
+
+  DiagnosisService service(store_.get());
+  SpanFilter billing;
+  billing.agent = "billing";
+  for (const auto& [filter, limit] : std::vector<std::pair<SpanFilter, size_t>>{
+           {SpanFilter{}, 1'000'000}, {SpanFilter{}, 5}, {billing, 1000}}) {
+    for (bool tools : {false, true}) {
+      SCOPED_TRACE("limit " + std::to_string(limit) + (tools ? " tools" : ""));
+      const AgentGraph want = reference(filter, limit, tools);
+      auto got = service.Graph(filter, limit, tools);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      expect_same(*got, want);
+      auto old = service.GraphFromFullTraces(filter, limit, tools);
+      ASSERT_TRUE(old.ok());
+      expect_same(*old, want);
+    }
+  }
+  const AgentGraph want = reference(SpanFilter{}, 1'000'000, true);
+  EXPECT_EQ(want.traces, 24 + 6 + 6);  // 6 reviewer traces of their own
+  bool handoff_edge = false, inherited = false;
+  for (const auto& e : want.edges)
+    handoff_edge |=
+        e.kind == analysis::EdgeKind::kHandoff && e.from == "billing" && e.to == "triage";
+  for (const auto& n : want.nodes) inherited |= n.name == "billing" && n.input_tokens == 3 * 300;
+  EXPECT_TRUE(handoff_edge) << "a sibling handoff edge, from its handoff.to_agent";
+  EXPECT_TRUE(inherited) << "children inherit billing; the wrapper's usage is not counted";
+
+  // Over HTTP, with a limit past /api/v1/traces' 10000.
+  simdjson::dom::element doc;
+  std::string body;
+  ASSERT_EQ(Get("/api/v1/graph?limit=1000000&tools=true", &doc, &body), 200) << body;
+  int64_t traces = 0, spans = 0;
+  EXPECT_EQ(doc["traces"].get_int64().get(traces), simdjson::SUCCESS);
+  EXPECT_EQ(doc["spans"].get_int64().get(spans), simdjson::SUCCESS);
+  EXPECT_EQ(traces, want.traces);
+  EXPECT_EQ(spans, want.spans);
+  std::map<std::string, simdjson::dom::element> nodes;
+  simdjson::dom::array a;
+  ASSERT_EQ(doc["nodes"].get_array().get(a), simdjson::SUCCESS);
+  for (auto n : a) nodes[Str(n["id"])] = n;
+  ASSERT_EQ(nodes.size(), want.nodes.size()) << body;
+  for (const auto& n : want.nodes) {
+    const std::string id = std::string(analysis::NodeKindName(n.kind)) + ":" + n.name;
+    ASSERT_TRUE(nodes.count(id)) << id;
+    simdjson::dom::element e = nodes[id];
+    EXPECT_EQ(e["invocations"].get_int64().value_unsafe(), n.invocations) << id;
+    EXPECT_EQ(e["spans"].get_int64().value_unsafe(), n.spans) << id;
+    EXPECT_EQ(e["errors"].get_int64().value_unsafe(), n.errors) << id;
+    EXPECT_EQ(e["total_tokens"].get_int64().value_unsafe(), n.total_tokens) << id;
+    EXPECT_EQ(e["traces"].get_int64().value_unsafe(), n.traces) << id;
+    EXPECT_EQ(Str(e["duration_ns"]), std::to_string(n.duration_ns)) << id;
+    EXPECT_TRUE(near(e["cost_usd"].get_double().value_unsafe(), n.cost_usd)) << id;
+  }
+  ASSERT_EQ(doc["edges"].get_array().get(a), simdjson::SUCCESS);
+  ASSERT_EQ(a.size(), want.edges.size()) << body;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> calls;
+  for (auto e : a)
+    calls[{Str(e["from"]), Str(e["to"]), Str(e["kind"])}] = e["calls"].get_int64().value_unsafe();
+  for (const auto& e : want.edges) {
+    const auto key =
+        std::make_tuple(std::string(analysis::NodeKindName(e.from_kind)) + ":" + e.from,
+                        std::string(analysis::NodeKindName(e.to_kind)) + ":" + e.to,
+                        std::string(analysis::EdgeKindName(e.kind)));
+    EXPECT_EQ(calls[key], e.calls) << e.from << " -> " << e.to;
+  }
+  EXPECT_EQ(Get("/api/v1/graph?limit=1000001", nullptr, &body), 400);
 }
 
 }  // namespace

@@ -125,8 +125,44 @@ StatusOr<AgentGraph> DiagnosisService::TraceGraph(const TraceId& trace_id,
   return analysis::BuildAgentGraph(trace, options);
 }
 
+SpanProjection DiagnosisService::GraphProjection() {
+  SpanProjection p;
+  p.attribute_keys = {std::string(analysis::kGraphHandoffTargetKey)};
+  p.attribute_operations = {std::string(analysis::kGraphHandoffOperation)};
+  return p;
+}
+
 StatusOr<AgentGraph> DiagnosisService::Graph(const SpanFilter& filter, size_t limit,
                                              bool include_tools) const {
+  analysis::GraphOptions options;
+  options.include_tools = include_tools;
+  TraceSpansRequest request;
+  request.filter = filter;
+  request.limit = limit;
+  request.projection = GraphProjection();
+  request.max_workers = kGraphWorkers;
+  struct PerWorker {
+    analysis::AgentGraphBuilder builder;
+    std::vector<Span*> ptrs;
+  };
+  std::vector<PerWorker> workers;
+  for (size_t w = 0; w < kGraphWorkers; ++w)
+    workers.push_back({analysis::AgentGraphBuilder(options), {}});
+  HT_RETURN_IF_ERROR(store_->ReadTraceSpans(request, [&](size_t w, std::span<Span> spans) {
+    PerWorker& pw = workers[w];
+    pw.ptrs.clear();
+    for (Span& s : spans) pw.ptrs.push_back(&s);
+    ResolveTrace(std::span<Span* const>(pw.ptrs));
+    pw.builder.Add(spans);
+    return Status::Ok();
+  }));
+  analysis::AgentGraphBuilder total(options);
+  for (PerWorker& pw : workers) total.Add(pw.builder.Finish());
+  return total.Finish();
+}
+
+StatusOr<AgentGraph> DiagnosisService::GraphFromFullTraces(const SpanFilter& filter, size_t limit,
+                                                           bool include_tools) const {
   analysis::GraphOptions options;
   options.include_tools = include_tools;
   analysis::AgentGraphBuilder builder(options);

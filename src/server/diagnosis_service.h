@@ -55,11 +55,22 @@ class DiagnosisService {
   StatusOr<analysis::AgentGraph> TraceGraph(const TraceId& trace_id, bool include_tools) const;
 
   // The agent graph aggregated over the (at most `limit`) newest traces with a span matching
-  // `filter`, each read whole (GetTrace). Measured on W1 (2,000,048 spans, 48,682 traces):
-  // 10,000 traces / 415k spans in 0.87 s. (One SearchSpans scan of the whole window instead
-  // took 36 s for the 2M spans: the store has no narrow projection for this yet.)
+  // `filter`. Reads only what the graph needs (SpanStore::ReadTraceSpans with
+  // GraphProjection(): no attributes, events or resources but handoff.to_agent on handoff
+  // spans), resolves each trace (ResolveTrace reads ids, parents, agent, tokens, cost and
+  // usage_counted: all in the projection) and builds on kGraphWorkers threads, one builder each,
+  // merged in worker order (the result does not depend on thread timing). Measured on W1
+  // (2,000,048 spans in 48,682 traces, in blocks): see bench/analysis_bench.
   StatusOr<analysis::AgentGraph> Graph(const SpanFilter& filter, size_t limit,
                                        bool include_tools) const;
+  // The same graph through the full read of every trace (SearchTraces, then GetTrace and
+  // ResolveTrace each): the reference Graph is tested and measured against.
+  StatusOr<analysis::AgentGraph> GraphFromFullTraces(const SpanFilter& filter, size_t limit,
+                                                     bool include_tools) const;
+
+  // What Graph reads of each span.
+  static SpanProjection GraphProjection();
+  static constexpr size_t kGraphWorkers = 2;
 
   // The trace's spans, resolved. NotFound for an unknown trace.
   StatusOr<std::vector<Span>> ResolvedTrace(const TraceId& trace_id) const;

@@ -6,11 +6,16 @@
 // no partially applied batch.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -128,6 +133,97 @@ struct StoreStats {
   uint64_t quarantined_blocks = 0;
 };
 
+// What a narrow read (SpanStore::ReadTraceSpans) fills in each Span; every other field is left
+// empty / zero (trace_state, flags, status_message, events, links, dropped counts, resource,
+// scope, derived.conversation). Always filled: trace_id, span_id, parent_span_id, name, kind,
+// start_unix_nano, end_unix_nano, status_code, and derived.{service, agent, operation, model,
+// provider, tool, input_tokens, output_tokens, total_tokens, cost_usd, usage_counted}.
+// `attributes` holds the span's attributes whose key is in `attribute_keys` (in the span's
+// order, repeated keys kept), and only on spans whose derived.operation is in
+// `attribute_operations`; an empty `attribute_operations` means every span, which makes a store
+// decode every span's row (keep it narrow: the agent graph asks for handoff.to_agent on handoff
+// spans only).
+struct SpanProjection {
+  std::vector<std::string> attribute_keys;
+  std::vector<std::string> attribute_operations;
+  bool WantsAttributesOf(std::string_view operation) const {
+    if (attribute_keys.empty()) return false;
+    return attribute_operations.empty() ||
+           std::find(attribute_operations.begin(), attribute_operations.end(), operation) !=
+               attribute_operations.end();
+  }
+};
+
+// Empties every field a narrow read leaves empty, and `attributes` (keeping the buffers).
+inline void ClearUnprojectedFields(Span* s) {
+  s->trace_state.clear();
+  s->flags = 0;
+  s->attributes.clear();
+  s->dropped_attributes_count = 0;
+  s->events.clear();
+  s->dropped_events_count = 0;
+  s->links.clear();
+  s->dropped_links_count = 0;
+  s->status_message.clear();
+  s->resource.attributes.clear();
+  s->resource.dropped_attributes_count = 0;
+  s->resource.schema_url.clear();
+  s->scope.name.clear();
+  s->scope.version.clear();
+  s->scope.attributes.clear();
+  s->scope.dropped_attributes_count = 0;
+  s->scope.schema_url.clear();
+  s->derived.conversation.clear();
+}
+
+// Exactly what a narrow read returns for `span` (the definition the conformance suite checks),
+// written over *out (every field of it; its buffers are reused).
+inline void ProjectSpanInto(const Span& span, const SpanProjection& projection, Span* out) {
+  ClearUnprojectedFields(out);
+  out->trace_id = span.trace_id;
+  out->span_id = span.span_id;
+  out->parent_span_id = span.parent_span_id;
+  out->name = span.name;
+  out->kind = span.kind;
+  out->start_unix_nano = span.start_unix_nano;
+  out->end_unix_nano = span.end_unix_nano;
+  out->status_code = span.status_code;
+  out->derived = span.derived;
+  out->derived.conversation.clear();
+  if (projection.WantsAttributesOf(span.derived.operation)) {
+    for (const KeyValue& kv : span.attributes) {
+      if (std::find(projection.attribute_keys.begin(), projection.attribute_keys.end(), kv.key) !=
+          projection.attribute_keys.end()) {
+        out->attributes.push_back(kv);
+      }
+    }
+  }
+}
+inline Span ProjectSpan(const Span& span, const SpanProjection& projection) {
+  Span out;
+  ProjectSpanInto(span, projection, &out);
+  return out;
+}
+
+struct TraceSpansRequest {
+  SpanFilter filter;
+  // The traces read are exactly those SearchTraces(filter, limit) returns (the newest `limit`
+  // with a span matching `filter`); every stored span of each is read, matching or not.
+  size_t limit = 1000;
+  SpanProjection projection;
+  // The callback may run on up to this many threads at once (at least 1).
+  size_t max_workers = 1;
+};
+
+// Receives the spans of one trace (ProjectSpan of each stored span, in GetTrace's order: start
+// time, then span id). `worker` is in [0, max_workers); calls with the same worker never overlap
+// and run in a fixed order, so per-worker accumulators need no lock. The spans are the store's
+// buffers: the callee may modify them (e.g. ResolveTrace) but must not keep references past the
+// call. A non-OK status stops the read and is returned by ReadTraceSpans. The callee must not
+// call the store (a store may hold internal locks around the call: the embedded store holds a
+// memtable's read lock while it hands out the memtable's traces).
+using TraceSpansFn = std::function<Status(size_t worker, std::span<Span> spans)>;
+
 class SpanStore {
  public:
   virtual ~SpanStore() = default;
@@ -147,6 +243,13 @@ class SpanStore {
   // Spans matching `filter`, in `order`, at most `limit`.
   virtual StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order,
                                                   size_t limit) = 0;
+
+  // The narrow read behind aggregate analyses (the agent graph): streams, trace by trace, the
+  // projected spans (`request.projection`) of the traces SearchTraces(request.filter,
+  // request.limit) returns, each of them exactly once. Traces come in an order of the store's
+  // choosing (not newest first), the same each time for the same store state and max_workers. A
+  // store reads far less than GetTrace per trace for it (the embedded store: its scan columns).
+  virtual Status ReadTraceSpans(const TraceSpansRequest& request, const TraceSpansFn& fn) = 0;
 
   // Span counts, errors, tokens, cost and duration percentiles grouped by `group_by`,
   // rows ordered by key.

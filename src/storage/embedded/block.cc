@@ -49,11 +49,22 @@ class BlockSink {
 
 constexpr size_t kDictSampleBytes = 2u << 20;  // training sample per block
 uint64_t ZigZagValue(int64_t v) { return ZigZag(v); }
+static_assert(sizeof(SpanId) == 8);
+uint64_t IdValue(const SpanId& id) {
+  uint64_t v;
+  std::memcpy(&v, id.data(), 8);  // little-endian host: the column holds the id's bytes in order
+  return v;
+}
 
 }  // namespace
 
 StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, const MemTable& mem,
                                       const BlobStore& blobs, const BlockWriteOptions& options) {
+  if (options.format_version < kOldestBlockFormatVersion ||
+      options.format_version > kBlockFormatVersion) {
+    return InvalidArgumentError("WriteBlock: unknown block format version " +
+                                std::to_string(options.format_version));
+  }
   const MemTable::Frozen& d = mem.frozen();
   const size_t n = d.trace.size();
   std::vector<uint32_t> order(n);
@@ -72,6 +83,7 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
   sink.buf()->append(kBlockMagic, 8);
 
   BlockReader::Footer f;
+  f.version = options.format_version;
   f.wal_first_seq = mem.wal_first_seq();
   f.wal_last_seq = mem.wal_last_seq();
   f.rows = n;
@@ -138,7 +150,8 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
   f.chunk_rows = options.column_chunk_rows;
   std::vector<uint64_t> ints;
   std::string raw;
-  for (int c = 0; c < kNumColumns; ++c) {
+  const uint8_t flags_mask = f.version >= 2 ? 0xff : kFlagsV1Mask;
+  for (int c = 0; c < f.num_columns(); ++c) {
     for (size_t first = 0; first < n; first += f.chunk_rows) {
       size_t last = std::min(n, first + f.chunk_rows);
       raw.clear();
@@ -158,7 +171,7 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
             ints.push_back(ZigZagValue(d.duration[r]));
             break;
           case kColFlags:
-            ints.push_back(d.flags[r]);
+            ints.push_back(d.flags[r] & flags_mask);
             break;
           case kColInputTokens:
             ints.push_back(ZigZagValue(d.input[r]));
@@ -171,6 +184,12 @@ StatusOr<BlockWriteResult> WriteBlock(FileSystem* fs, const std::string& dir, co
             break;
           case kColCost:
             raw.append(reinterpret_cast<const char*>(&d.cost[r]), 8);
+            break;
+          case kColSpanId:
+            ints.push_back(IdValue(d.span[r]));
+            break;
+          case kColParentId:
+            ints.push_back(IdValue(d.parent[r]));
             break;
           default:
             ints.push_back(d.dict[c - kColDictFirst][r]);
@@ -364,6 +383,53 @@ StatusOr<uint64_t> BlockReader::VerifyAllChunks() const {
   return checked + 1;  // + footer, checked at Open
 }
 
+Status BlockReader::VerifyNarrowColumns() const {
+  if (!HasNarrowColumns()) return Status::Ok();
+  const ColumnMask mask =
+      ColumnBit(kColStart) | ColumnBit(kColDuration) | ColumnBit(kColFlags) | kNarrowColumns;
+  std::vector<uint64_t> rows;
+  return Scan(mask, 0, UINT64_MAX, [&](uint64_t first, const ColumnView& v) -> Status {
+    rows.resize(v.n);
+    for (size_t i = 0; i < v.n; ++i) rows[i] = first + i;
+    size_t i = 0;
+    return ForRows(rows, [&](uint64_t, uint64_t, std::string_view body) -> Status {
+      const uint64_t row = first + i;
+      const size_t k = i++;
+      auto bad = [&](const char* what) {
+        return DataLossError(path_ + ": row " + std::to_string(row) + ": " + what +
+                             " column disagrees with the row");
+      };
+      // The body's header (docs/storage-format.md "Span encoding").
+      Decoder d(body);
+      uint8_t version, kind, status;
+      std::string_view ids, skip;
+      uint32_t span_flags;
+      uint64_t start, end;
+      if (!d.GetByte(&version) || !d.GetBytes(32, &ids) || !d.GetVarint32(&span_flags) ||
+          !d.GetLengthPrefixed(&skip) || !d.GetLengthPrefixed(&skip) || !d.GetByte(&kind) ||
+          !d.GetFixed64(&start) || !d.GetFixed64(&end) || !d.GetByte(&status)) {
+        return DataLossError(path_ + ": row " + std::to_string(row) + ": malformed span body");
+      }
+      SpanId span, parent;
+      std::memcpy(span.data(), ids.data() + 16, 8);
+      std::memcpy(parent.data(), ids.data() + 24, 8);
+      const uint8_t flags = v.flags[k];
+      const bool irregular = (flags & kFlagIrregular) != 0;
+      if (span != v.span_id[k]) return bad("span id");
+      if (parent != v.parent_id[k]) return bad("parent span id");
+      if (((flags & kFlagRoot) != 0) != IsZeroId(parent)) return bad("root flag");
+      if (static_cast<uint8_t>(FlagsStatus(flags)) != status) return bad("status");
+      if (start != v.start[k]) return bad("start");
+      if (irregular != (end < start)) return bad("irregular flag");
+      if (!irregular && (static_cast<uint8_t>(FlagsKind(flags)) != kind ||
+                         start + static_cast<uint64_t>(v.duration[k]) != end)) {
+        return bad("kind or duration");
+      }
+      return Status::Ok();
+    });
+  });
+}
+
 uint64_t BlockReader::file_size() const { return file_->Size(); }
 uint64_t BlockReader::wal_first_seq() const { return footer_->wal_first_seq; }
 uint64_t BlockReader::wal_last_seq() const { return footer_->wal_last_seq; }
@@ -394,6 +460,10 @@ uint32_t BlockReader::DictSize(int col) const {
 Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start,
                          const std::function<Status(uint64_t, const ColumnView&)>& fn) const {
   const Footer& f = *footer_;
+  if (mask >> f.num_columns()) {
+    return InvalidArgumentError(path_ + ": block format " + std::to_string(f.version) +
+                                " has no such scan column");
+  }
   if (f.rows == 0 || max_start < f.min_start || min_start > f.max_start) return Status::Ok();
   // Per-thread scratch, reused across scans: fresh multi-megabyte buffers per query cost more
   // in page faults than the decoding itself.
@@ -404,6 +474,8 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
     std::vector<uint8_t> flags;
     std::vector<uint32_t> dict[kNumDictColumns];
     std::vector<double> cost;
+    std::vector<uint64_t> ids;
+    std::vector<SpanId> span, parent;
     bool in_use = false;
   };
   thread_local Scratch tls;
@@ -424,6 +496,7 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
   auto& flags = sc.flags;
   auto& dict = sc.dict;
   auto& cost = sc.cost;
+  auto& ids = sc.ids;
   const size_t chunks = f.columns[kColStart].size();
   for (size_t k = 0; k < chunks; ++k) {
     const auto& start_chunk = f.columns[kColStart][k];
@@ -479,6 +552,16 @@ Status BlockReader::Scan(ColumnMask mask, uint64_t min_start, uint64_t max_start
           s = DecodeIntColumnAs(raw, n, true, total.data());
           v.total_tokens = total.data();
           break;
+        case kColSpanId:
+        case kColParentId: {
+          std::vector<SpanId>& out = c == kColSpanId ? sc.span : sc.parent;
+          ids.resize(n);
+          out.resize(n);
+          s = DecodeIntColumnAs(raw, n, false, ids.data());
+          if (n > 0) std::memcpy(out.data(), ids.data(), n * 8);  // little-endian host
+          (c == kColSpanId ? v.span_id : v.parent_id) = out.data();
+          break;
+        }
         default: {
           int dc = c - kColDictFirst;
           dict[dc].resize(n);
@@ -568,6 +651,14 @@ bool BlockReader::GetTracePartial(const TraceId& id, TracePartial* p) const {
   }
   return true;
 }
+
+void BlockReader::ForEachTrace(
+    const std::function<void(const TraceId&, uint64_t, uint64_t)>& fn) const {
+  for (const auto& t : footer_->traces) fn(t.id, t.rows, t.min_start);
+}
+
+bool BlockReader::HasNarrowColumns() const { return footer_->version >= 2; }
+uint32_t BlockReader::format_version() const { return footer_->version; }
 
 bool BlockReader::MayHaveAttribute(std::string_view key) const {
   return std::binary_search(footer_->attribute_keys.begin(), footer_->attribute_keys.end(), key);

@@ -26,7 +26,10 @@ namespace hoptrace {
 
 inline constexpr char kBlockMagic[8] = {'H', 'T', 'B', 'L', 'K', '0', '0', '1'};
 inline constexpr uint64_t kBlockTrailerMagic = 0x31304b4c42544821ULL;  // "!HTBLK01"
-inline constexpr uint32_t kBlockFormatVersion = 1;
+// Format 2 added the span id and parent span id scan columns and the span kind in the flags
+// (docs/storage-format.md); format-1 blocks are still read (narrow reads decode their rows).
+inline constexpr uint32_t kBlockFormatVersion = 2;
+inline constexpr uint32_t kOldestBlockFormatVersion = 1;
 
 std::string BlockFileName(uint64_t wal_last_seq);
 bool ParseBlockFileName(const std::string& name, uint64_t* seq);
@@ -40,6 +43,8 @@ struct BlockWriteOptions {
   size_t dictionary_bytes = 64 << 10;
   // When set, used instead of training a new dictionary (training costs more than the flush).
   std::shared_ptr<const ChunkDictionary> reuse_dictionary;
+  // kOldestBlockFormatVersion..kBlockFormatVersion; older formats only for tests of upgrades.
+  uint32_t format_version = kBlockFormatVersion;
 };
 
 struct BlockWriteResult {
@@ -62,7 +67,11 @@ class BlockReader final : public Part {
 
   // Checks every chunk's checksum; returns the number of chunks checked or the first problem.
   StatusOr<uint64_t> VerifyAllChunks() const;
+  // Format >= 2: checks that the span id, parent span id, kind and irregular-end columns agree
+  // with the row bodies (what narrow reads rely on); OK for format 1.
+  Status VerifyNarrowColumns() const;
 
+  uint32_t format_version() const;
   const std::string& path() const { return path_; }
   uint64_t file_size() const;
   uint64_t wal_first_seq() const;
@@ -85,6 +94,9 @@ class BlockReader final : public Part {
   Status SpanIds(const std::vector<uint64_t>& rows, std::vector<SpanId>* out) const override;
   Status ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const override;
   Status FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const override;
+  void ForEachTrace(
+      const std::function<void(const TraceId&, uint64_t, uint64_t)>& fn) const override;
+  bool HasNarrowColumns() const override;
   bool GetTracePartial(const TraceId& id, TracePartial* out) const override;
   bool MayHaveAttribute(std::string_view key) const override;
 

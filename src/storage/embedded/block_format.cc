@@ -88,8 +88,9 @@ void BlockReader::Footer::Encode(std::string* out) const {
     PutVarint64(out, g.rows);
   }
   PutVarint64(out, chunk_rows);
-  PutVarint64(out, kNumColumns);
-  for (const auto& col : columns) {
+  PutVarint64(out, num_columns());
+  for (int k = 0; k < num_columns(); ++k) {
+    const auto& col = columns[k];
     PutVarint64(out, col.size());
     for (const auto& c : col) {
       PutVarint64(out, c.offset);
@@ -133,8 +134,9 @@ Status BlockReader::Footer::Decode(std::string_view in) {
   };
   uint64_t v;
   if (!d.GetVarint64(&v)) return bad("version");
-  if (v != kBlockFormatVersion)
+  if (v < kOldestBlockFormatVersion || v > kBlockFormatVersion)
     return DataLossError("unsupported block format version " + std::to_string(v));
+  version = static_cast<uint32_t>(v);
   if (!d.GetVarint64(&wal_first_seq) || !d.GetVarint64(&wal_last_seq) || !d.GetVarint64(&rows) ||
       !d.GetVarint64(&dict_offset) || !d.GetVarint64(&dict_length) || !d.GetFixed64(&min_start) ||
       !d.GetFixed64(&max_start) || !d.GetFixed64(&max_end)) {
@@ -159,12 +161,13 @@ Status BlockReader::Footer::Decode(std::string_view in) {
   }
   if (expect_row != rows) return bad("row group coverage");
   uint64_t ncols;
-  if (!d.GetVarint64(&chunk_rows) || !d.GetVarint64(&ncols) || ncols != kNumColumns ||
-      chunk_rows == 0) {
+  if (!d.GetVarint64(&chunk_rows) || !d.GetVarint64(&ncols) ||
+      ncols != static_cast<uint64_t>(num_columns()) || chunk_rows == 0) {
     return bad("columns");
   }
   uint64_t expect_chunks = (rows + chunk_rows - 1) / chunk_rows;
-  for (auto& col : columns) {
+  for (int k = 0; k < num_columns(); ++k) {
+    auto& col = columns[k];
     if (!d.GetVarint64(&v) || v != expect_chunks) return bad("column chunks");
     col.resize(v);
     for (auto& c : col) {

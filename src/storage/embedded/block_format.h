@@ -28,7 +28,9 @@ struct BlockReader::Footer {
     uint64_t offset = 0, length = 0, min = 0, max = 0;
   };
   uint64_t chunk_rows = 0;
-  std::vector<ColumnChunk> columns[kNumColumns];  // chunk k covers rows [k*chunk_rows, ...)
+  // chunk k covers rows [k*chunk_rows, ...); format 1 has the first kNumColumnsV1 only.
+  std::vector<ColumnChunk> columns[kNumColumns];
+  int num_columns() const { return version >= 2 ? kNumColumns : kNumColumnsV1; }
   struct TraceEntry {
     TraceId id{};
     uint64_t first_row = 0, rows = 0;

@@ -27,25 +27,44 @@ enum DictColumn : int {
 // Scan columns of a block. Do not reorder: persisted.
 inline constexpr int kColStart = 0;     // u64 start, delta-coded from the previous row
 inline constexpr int kColDuration = 1;  // i64 ns
-inline constexpr int kColFlags = 2;     // u8: bits 0-1 status code, bit 2 usage_counted, bit 3 root
+inline constexpr int kColFlags = 2;     // u8, see kFlag* below
 inline constexpr int kColDictFirst = 3;  // kNumDictColumns dictionary id columns follow
 inline constexpr int kColInputTokens = kColDictFirst + static_cast<int>(kNumDictColumns);
 inline constexpr int kColOutputTokens = kColInputTokens + 1;
 inline constexpr int kColTotalTokens = kColInputTokens + 2;
 inline constexpr int kColCost = kColInputTokens + 3;  // f64
-inline constexpr int kNumColumns = kColInputTokens + 4;
+// Block format 2 (and every memtable): the span's ids, for narrow reads without the row bodies.
+inline constexpr int kColSpanId = kColInputTokens + 4;    // 8 bytes as a little-endian u64
+inline constexpr int kColParentId = kColInputTokens + 5;  // likewise; 0 for a root
+inline constexpr int kNumColumnsV1 = kColSpanId;          // the columns of block format 1
+inline constexpr int kNumColumns = kColParentId + 1;
 using ColumnMask = uint32_t;
 constexpr ColumnMask ColumnBit(int c) { return 1u << c; }
 inline constexpr ColumnMask kAllColumns = (1u << kNumColumns) - 1;
+inline constexpr ColumnMask kNarrowColumns = ColumnBit(kColSpanId) | ColumnBit(kColParentId);
 
+// The flags column: bits 0-1 status code, bit 2 usage_counted, bit 3 root (all formats);
+// format 2 adds bits 4-6 the span kind and bit 7 "irregular": the row's end time is not
+// start + duration (an end before the start: the duration column holds 0), so a narrow read
+// takes end and kind from the row body. Format-1 blocks hold 0 in bits 4-7.
 inline constexpr uint8_t kFlagCounted = 4;
 inline constexpr uint8_t kFlagRoot = 8;
+inline constexpr int kFlagKindShift = 4;
+inline constexpr uint8_t kFlagKindMask = 0x70;
+inline constexpr uint8_t kFlagIrregular = 0x80;
+inline constexpr uint8_t kFlagsV1Mask = 0x0f;
 inline uint8_t RowFlags(const Span& s) {
-  return static_cast<uint8_t>(static_cast<uint8_t>(s.status_code) |
-                              (s.derived.usage_counted ? kFlagCounted : 0) |
-                              (s.is_root() ? kFlagRoot : 0));
+  const uint8_t kind = static_cast<uint8_t>(s.kind);
+  const bool irregular = s.end_unix_nano < s.start_unix_nano || kind > 7;
+  return static_cast<uint8_t>(
+      static_cast<uint8_t>(s.status_code) | (s.derived.usage_counted ? kFlagCounted : 0) |
+      (s.is_root() ? kFlagRoot : 0) | (irregular ? 0 : (kind << kFlagKindShift) & kFlagKindMask) |
+      (irregular ? kFlagIrregular : 0));
 }
 inline StatusCodeValue FlagsStatus(uint8_t f) { return static_cast<StatusCodeValue>(f & 3); }
+inline SpanKind FlagsKind(uint8_t f) {
+  return static_cast<SpanKind>((f & kFlagKindMask) >> kFlagKindShift);
+}
 
 struct TransparentStringHash {
   using is_transparent = void;
@@ -96,6 +115,8 @@ struct ColumnView {
   const int64_t* output_tokens = nullptr;
   const int64_t* total_tokens = nullptr;
   const double* cost = nullptr;
+  const SpanId* span_id = nullptr;    // kColSpanId
+  const SpanId* parent_id = nullptr;  // kColParentId
 };
 
 // Per-trace figures of one part, merged across parts into a TraceSummary.

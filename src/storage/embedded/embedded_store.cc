@@ -531,6 +531,7 @@ Status EmbeddedStoreImpl::WriteAndInstall(const std::shared_ptr<MemTable>& imm) 
     bo.compression_level = opts_.compression_level;
     bo.row_group_bytes = opts_.row_group_bytes;
     bo.column_chunk_rows = opts_.column_chunk_rows;
+    bo.format_version = opts_.block_format_version;
     // Retrain the row-group dictionary now and then, so it follows the data.
     if (blocks_since_training_ < kRetrainEveryBlocks) bo.reuse_dictionary = dictionary_;
     HT_ASSIGN_OR_RETURN(BlockWriteResult written, WriteBlock(fs_, block_dir_, *imm, blobs_, bo));
@@ -757,6 +758,11 @@ StoreStats EmbeddedStoreImpl::GetStats() {
 
 StatusOr<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const EmbeddedStoreOptions& options) {
   if (options.dir.empty()) return InvalidArgumentError("embedded store: data directory not set");
+  if (options.block_format_version < kOldestBlockFormatVersion ||
+      options.block_format_version > kBlockFormatVersion) {
+    return InvalidArgumentError("embedded store: unknown block format version " +
+                                std::to_string(options.block_format_version));
+  }
   auto store = std::make_unique<EmbeddedStoreImpl>(options);
   Status s = store->Init();
   if (!s.ok()) return s.WithContext("opening store in " + options.dir);

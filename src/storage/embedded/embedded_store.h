@@ -9,6 +9,7 @@
 // on the data directory, so one process at a time uses it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,9 @@ struct EmbeddedStoreOptions {
   bool background_flush = true;
   // Decompressed-blob cache (shared prompts are read often).
   size_t blob_cache_bytes = 32 << 20;
+  // Format of the blocks written (kBlockFormatVersion); older formats only for upgrade tests.
+  // Blocks of every supported format are read whatever this says.
+  uint32_t block_format_version = 2;
 };
 
 class EmbeddedStore : public SpanStore {
@@ -61,6 +65,8 @@ struct VerifyReport {
   uint64_t wal_segments = 0, wal_records = 0, wal_spans = 0, wal_torn_bytes = 0;
   uint64_t blocks = 0, block_chunks = 0, block_spans = 0;
   uint64_t block_bytes = 0, row_group_bytes = 0, column_bytes = 0;  // footers = the rest
+  uint64_t id_column_bytes = 0;  // of column_bytes: the span id and parent span id columns
+  std::map<uint32_t, uint64_t> block_formats;  // format version -> blocks
   uint64_t blob_files = 0, blobs = 0;
   uint64_t patch_records = 0, patch_updates = 0, patch_torn_bytes = 0;  // patches.log
   uint64_t quarantined = 0;           // files already in quarantine/

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -352,6 +353,54 @@ TEST_F(EmbeddedStoreCorruptionTest, VerifyStoreReportsEachKindOfDamageAndChanges
   EXPECT_EQ(Read(a), before_a);
   EXPECT_EQ(Read(blob), before_blob);
   EXPECT_TRUE(Children("quarantine").empty()) << "verify must not move anything";
+}
+
+// The narrow read (ReadTraceSpans) over a damaged id column: the block is quarantined. Found
+// before any trace was handed out (block A is read first), the read is retried without it;
+// found after (block B), the read fails and the next one answers without the block.
+std::set<TraceId> TraceIds(uint64_t first, uint64_t last, std::set<TraceId> more = {}) {
+  for (uint64_t t = first; t <= last; ++t) more.insert(TestTraceId(t));
+  return more;
+}
+
+Status NarrowRead(EmbeddedStore* store, std::set<TraceId>* ids) {
+  ids->clear();
+  return store->ReadTraceSpans(TraceSpansRequest{}, [&](size_t, std::span<Span> spans) {
+    ids->insert(spans[0].trace_id);
+    return Status::Ok();
+  });
+}
+
+TEST_F(EmbeddedStoreCorruptionTest, DamagedIdColumnFoundFirstIsQuarantinedAndTheReadRetried) {
+  const std::string a = Path("blocks", blocks_[0]);
+  auto f = Footer(a);
+  ASSERT_EQ(f.version, kBlockFormatVersion);
+  const auto& c = f.columns[kColParentId][0];
+  FlipByte(a, c.offset + c.length - 1);
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  std::set<TraceId> ids;
+  Status st = NarrowRead(store.get(), &ids);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(ids, TraceIds(11, 25));
+  EXPECT_EQ(store->GetStats().quarantined_blocks, 1u);
+  EXPECT_EQ(Children("quarantine"), std::vector<std::string>{blocks_[0]});
+}
+
+TEST_F(EmbeddedStoreCorruptionTest, DamagedIdColumnFoundLateFailsTheReadAndIsQuarantined) {
+  const std::string b = Path("blocks", blocks_[1]);
+  auto f = Footer(b);
+  const auto& c = f.columns[kColSpanId][0];
+  FlipByte(b, c.offset + c.length - 1);
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  std::set<TraceId> ids;
+  Status st = NarrowRead(store.get(), &ids);
+  EXPECT_EQ(st.code(), StatusCode::kDataLoss) << st.ToString();
+  EXPECT_EQ(store->GetStats().quarantined_blocks, 1u);
+  EXPECT_EQ(Children("quarantine"), std::vector<std::string>{blocks_[1]});
+  ASSERT_TRUE(NarrowRead(store.get(), &ids).ok());
+  EXPECT_EQ(ids, TraceIds(1, 10, TraceIds(21, 25)));
 }
 
 }  // namespace

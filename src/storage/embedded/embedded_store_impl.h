@@ -70,6 +70,25 @@ class EmbeddedStoreImpl final : public EmbeddedStore {
     return WithSnapshot<std::vector<Span>>(
         [&](const PartList& p) { return QuerySearchSpans(p, f, order, limit); });
   }
+  Status ReadTraceSpans(const TraceSpansRequest& r, const TraceSpansFn& fn) override {
+    // A damaged block is quarantined and the read retried, as WithSnapshot does, but only while
+    // nothing was handed out yet (a retry would hand traces out twice).
+    std::atomic<bool> delivered{false};
+    for (int attempt = 0;; ++attempt) {
+      std::vector<std::shared_ptr<BlockReader>> blocks;
+      PartList parts = Snapshot(&blocks);
+      Status st = QueryTraceSpans(parts, r, fn, &delivered);
+      if (st.ok() || st.code() != StatusCode::kDataLoss || attempt > 0) return st;
+      bool quarantined = false;
+      for (const auto& b : blocks) {
+        if (b->damaged()) {
+          Quarantine(b, st);
+          quarantined = true;
+        }
+      }
+      if (!quarantined || delivered.load()) return st;
+    }
+  }
   StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& r) override {
     return WithSnapshot<std::vector<AggregateRow>>(
         [&](const PartList& p) { return QueryAggregate(p, r); });

@@ -47,6 +47,7 @@ EncodedSpan EncodeForStore(const Span& s, const LargeValueSink& sink, EncodeCach
   EncodedSpan e;
   e.trace_id = s.trace_id;
   e.span_id = s.span_id;
+  e.parent_span_id = s.parent_span_id;
   LargeValueSink collect = sink;
   collect.store = [&](const Hash128& h, std::string_view v) {
     e.large_values.push_back(h);
@@ -118,6 +119,7 @@ void MemTable::Rollback(const InsertMark& mark) {
   const size_t n = mark.rows;
   d.trace.resize(n);
   d.span.resize(n);
+  d.parent.resize(n);
   d.start.resize(n);
   d.duration.resize(n);
   d.flags.resize(n);
@@ -167,6 +169,7 @@ uint64_t MemTable::InsertPending(std::vector<EncodedSpan>* spans,
     d.span_slots[at] = row + 1;
     d.trace.push_back(e.trace_id);
     d.span.push_back(e.span_id);
+    d.parent.push_back(e.parent_span_id);
     d.start.push_back(e.start);
     d.duration.push_back(e.duration);
     d.flags.push_back(e.flags);
@@ -331,6 +334,8 @@ class MemPart final : public Part {
     if (mask & ColumnBit(kColOutputTokens)) v.output_tokens = d.output.data();
     if (mask & ColumnBit(kColTotalTokens)) v.total_tokens = d.total.data();
     if (mask & ColumnBit(kColCost)) v.cost = d.cost.data();
+    if (mask & ColumnBit(kColSpanId)) v.span_id = d.span.data();
+    if (mask & ColumnBit(kColParentId)) v.parent_id = d.parent.data();
     return fn(0, v);
   }
   TraceId TraceOfRow(uint64_t row, uint64_t* run_end) const override {
@@ -370,6 +375,21 @@ class MemPart final : public Part {
       if (r < n_) rows->push_back(r);
     return Status::Ok();
   }
+  void ForEachTrace(
+      const std::function<void(const TraceId&, uint64_t, uint64_t)>& fn) const override {
+    std::shared_lock<std::shared_mutex> lock(mem_->mu_);
+    const auto& d = mem_->data_;
+    for (const auto& [id, rows] : d.by_trace) {
+      uint64_t n = 0, min_start = UINT64_MAX;
+      for (uint32_t r : rows) {
+        if (r >= n_) continue;
+        ++n;
+        min_start = std::min(min_start, d.start[r]);
+      }
+      if (n > 0) fn(id, n, min_start);
+    }
+  }
+  bool HasNarrowColumns() const override { return true; }
   bool GetTracePartial(const TraceId& id, TracePartial* p) const override {
     std::shared_lock<std::shared_mutex> lock(mem_->mu_);
     const auto& d = mem_->data_;

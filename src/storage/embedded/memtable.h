@@ -35,6 +35,7 @@ struct TraceIdHasher {
 struct EncodedSpan {
   TraceId trace_id{};
   SpanId span_id{};
+  SpanId parent_span_id{};
   std::string body;
   std::string resource;  // EncodeResource bytes
   std::string scope;     // EncodeScope bytes
@@ -118,6 +119,7 @@ class MemTable {
   struct Frozen {
     std::vector<TraceId> trace;
     std::vector<SpanId> span;
+    std::vector<SpanId> parent;
     std::vector<uint64_t> start;
     std::vector<int64_t> duration;
     std::vector<uint8_t> flags;

@@ -39,6 +39,13 @@ class Part {
   virtual Status ReadSpans(const std::vector<uint64_t>& rows, std::vector<Span>* out) const = 0;
   // Rows of a trace (empty when absent).
   virtual Status FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const = 0;
+  // Calls fn(trace id, rows of the trace in the part, earliest start among them) once for every
+  // trace with rows in the part.
+  virtual void ForEachTrace(
+      const std::function<void(const TraceId&, uint64_t rows, uint64_t min_start)>& fn) const = 0;
+  // True when Scan decodes kColSpanId and kColParentId and the flags carry the span kind (a
+  // memtable, a block of format >= 2); false for a format-1 block, read through its row bodies.
+  virtual bool HasNarrowColumns() const = 0;
   // Per-trace figures for a trace; false when the part has none of its spans.
   virtual bool GetTracePartial(const TraceId& id, TracePartial* out) const = 0;
   // False only when no span of the part has an attribute named `key`.

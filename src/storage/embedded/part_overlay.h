@@ -88,6 +88,11 @@ class PatchedPart final : public Part {
   Status FindTrace(const TraceId& id, std::vector<uint64_t>* rows) const override {
     return base_->FindTrace(id, rows);
   }
+  void ForEachTrace(
+      const std::function<void(const TraceId&, uint64_t, uint64_t)>& fn) const override {
+    base_->ForEachTrace(fn);  // updates change no start and no trace's rows
+  }
+  bool HasNarrowColumns() const override { return base_->HasNarrowColumns(); }
   bool GetTracePartial(const TraceId& id, TracePartial* out) const override;
   bool MayHaveAttribute(std::string_view key) const override {
     return base_->MayHaveAttribute(key);

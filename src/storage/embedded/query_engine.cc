@@ -153,9 +153,8 @@ StatusOr<bool> QueryContainsSpan(const PartList& parts, const TraceId& trace, co
   return false;
 }
 
-StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts,
-                                                      const SpanFilter& filter, size_t limit) {
-  std::unordered_set<TraceId, TraceIdHasher> matched;
+Status QueryMatchingTraces(const PartList& parts, const SpanFilter& filter,
+                           std::unordered_set<TraceId, TraceIdHasher>* matched) {
   for (const auto& p : parts) {
     HT_RETURN_IF_ERROR(ScanMatches(*p, filter, 0, false,
                                    [&](uint64_t first, const ColumnView&,
@@ -164,11 +163,18 @@ StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts,
                                      for (uint32_t i : idx) {
                                        uint64_t row = first + i;
                                        if (row < run_end) continue;
-                                       matched.insert(p->TraceOfRow(row, &run_end));
+                                       matched->insert(p->TraceOfRow(row, &run_end));
                                      }
                                      return Status::Ok();
                                    }));
   }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<TraceSummary>> QuerySearchTraces(const PartList& parts,
+                                                      const SpanFilter& filter, size_t limit) {
+  std::unordered_set<TraceId, TraceIdHasher> matched;
+  HT_RETURN_IF_ERROR(QueryMatchingTraces(parts, filter, &matched));
   std::vector<TraceSummary> out;
   out.reserve(matched.size());
   for (const TraceId& id : matched) {

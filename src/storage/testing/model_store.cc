@@ -142,6 +142,37 @@ StatusOr<std::vector<TraceSummary>> ModelStore::SearchTraces(const SpanFilter& f
   return out;
 }
 
+Status ModelStore::ReadTraceSpans(const TraceSpansRequest& request, const TraceSpansFn& fn) {
+  // The traces of SearchTraces, each GetTrace projected; all under one lock (one snapshot),
+  // handed out afterwards on worker 0, newest trace first.
+  std::vector<std::vector<Span>> traces;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::set<TraceId> matched;
+    for (const Span& s : spans_) {
+      if (SpanMatches(request.filter, s)) matched.insert(s.trace_id);
+    }
+    std::vector<TraceSummary> summaries;
+    for (const TraceId& id : matched) summaries.push_back(Summarize(id));
+    std::sort(summaries.begin(), summaries.end(), [](const TraceSummary& a, const TraceSummary& b) {
+      if (a.start_unix_nano != b.start_unix_nano) return a.start_unix_nano > b.start_unix_nano;
+      return a.trace_id < b.trace_id;
+    });
+    if (summaries.size() > request.limit) summaries.resize(request.limit);
+    for (const TraceSummary& t : summaries) {
+      std::vector<Span>& out = traces.emplace_back();
+      for (const Span& s : spans_) {
+        if (s.trace_id == t.trace_id) out.push_back(ProjectSpan(s, request.projection));
+      }
+      std::sort(out.begin(), out.end(), [](const Span& a, const Span& b) {
+        return std::tie(a.start_unix_nano, a.span_id) < std::tie(b.start_unix_nano, b.span_id);
+      });
+    }
+  }
+  for (std::vector<Span>& t : traces) HT_RETURN_IF_ERROR(fn(0, std::span<Span>(t)));
+  return Status::Ok();
+}
+
 StatusOr<std::vector<Span>> ModelStore::SearchSpans(const SpanFilter& filter, SpanOrder order,
                                                     size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);

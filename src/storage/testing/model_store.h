@@ -20,6 +20,8 @@
 //    descending, then trace id ascending; at most `limit` (0 gives none).
 //  - SearchSpans: kNewestFirst = start descending, kLongestFirst = duration_ns() descending; ties
 //    by (trace id, span id) ascending; at most `limit`.
+//  - ReadTraceSpans: the traces of SearchTraces(filter, limit), newest first, all on worker 0;
+//    each trace's spans as GetTrace orders them, each passed through ProjectSpan (span_store.h).
 //  - Aggregate: one row per distinct key among matching spans, rows sorted by the key vector
 //    (lexicographic, std::string comparison). Key strings: status as StatusCodeText ("unset",
 //    "ok", "error"); kAttribute: ToText() of the span's first attribute with that key, "" when
@@ -68,6 +70,7 @@ class ModelStore final : public SpanStore {
   StatusOr<std::vector<TraceSummary>> SearchTraces(const SpanFilter& filter, size_t limit) override;
   StatusOr<std::vector<Span>> SearchSpans(const SpanFilter& filter, SpanOrder order,
                                           size_t limit) override;
+  Status ReadTraceSpans(const TraceSpansRequest& request, const TraceSpansFn& fn) override;
   StatusOr<std::vector<AggregateRow>> Aggregate(const AggregateRequest& request) override;
   Status UpdateDerived(std::vector<DerivedUpdate> updates) override;
   StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy) override;

@@ -22,6 +22,7 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SpanStoreConformanceTest);
 std::string SpanStoreBackendName(const ::testing::TestParamInfo<SpanStoreBackend>& info) {
   conformance_internal::LinkQueryCases();
   conformance_internal::LinkUpdateCases();
+  conformance_internal::LinkNarrowCases();
   return info.param.name;
 }
 

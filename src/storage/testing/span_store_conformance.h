@@ -45,8 +45,9 @@ namespace conformance_internal {
 // Defined in span_store_conformance_queries.cc; referenced by SpanStoreBackendName so that file's
 // TEST_Ps are linked too.
 int LinkQueryCases();
-// Likewise for span_store_conformance_updates.cc.
+// Likewise for span_store_conformance_updates.cc and span_store_conformance_narrow.cc.
 int LinkUpdateCases();
+int LinkNarrowCases();
 }  // namespace conformance_internal
 void PrintTo(const SpanStoreBackend& backend, std::ostream* os);
 
