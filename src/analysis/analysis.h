@@ -287,9 +287,12 @@ std::string_view EdgeKindName(EdgeKind k);
 
 // from -> to, e.g. orchestrator -> researcher. A delegation is a span of agent `to` whose
 // parent span belongs to `from` (or an agent invocation of `from` nested in `from`: a
-// self-loop); a handoff span (operation "handoff", handoff.to_agent) whose subtree holds no
-// such entry counts as a handoff edge of its own (OpenAI Agents style, where the next agent is
-// a sibling). Tool edges: agent -> tool, only with GraphOptions::include_tools.
+// self-loop); a handoff span whose subtree holds no such entry counts as a handoff edge of its
+// own (OpenAI Agents style, where the next agent is a sibling). A handoff span: operation
+// "handoff" (target: handoff.to_agent), or a tool call of the OpenAI Agents SDK's handoff tools
+// (transfer_to_<agent>, handoff_to_<agent>) or a span named "handoff to <agent>" as
+// OpenInference records it. Tool edges: agent -> tool (handoff tools excepted), only with
+// GraphOptions::include_tools.
 struct GraphEdge {
   NodeKind from_kind = NodeKind::kAgent;
   std::string from;
@@ -325,9 +328,9 @@ struct GraphOptions {
 
 // What the graph reads of a span, for callers that read spans narrowly (a store's projection,
 // SpanStore::ReadTraceSpans): trace id, span id, parent span id, name, start and end, status
-// code (an error is status ERROR; events are not read), the derived fields but conversation,
-// and one attribute, kGraphHandoffTargetKey, only on spans whose derived.operation is
-// kGraphHandoffOperation.
+// code (an error is status ERROR; events are not read), the derived fields but conversation
+// (the span name and derived tool also name framework handoffs), and one attribute,
+// kGraphHandoffTargetKey, only on spans whose derived.operation is kGraphHandoffOperation.
 inline constexpr std::string_view kGraphHandoffOperation = "handoff";
 inline constexpr std::string_view kGraphHandoffTargetKey = "handoff.to_agent";
 

@@ -15,6 +15,39 @@ namespace {
 static_assert(kGraphHandoffOperation == kOpHandoff);
 constexpr std::string_view kUnknownService = "(unknown)";
 
+// Whether `s` hands the work over to another agent, and to whom when it says ("" when not):
+//   - operation "handoff" (OTel GenAI as our SDK and others write it), target handoff.to_agent;
+//   - a tool call the agent framework makes for a handoff: the OpenAI Agents SDK's handoff tools
+//     are named transfer_to_<agent> (Python) or handoff_to_<agent> (JS), and its handoff spans,
+//     as OpenInference records them, are named "handoff to <agent>".
+// Only the span's name, derived operation and tool, and handoff.to_agent are read (the narrow
+// read of kGraphHandoffOperation / kGraphHandoffTargetKey).
+bool IsHandoff(const Span& s, std::string* target) {
+  target->clear();
+  if (s.derived.operation == kOpHandoff) {
+    *target = AttrText(s, kGraphHandoffTargetKey);
+    return true;
+  }
+  if (s.derived.operation != kOpTool) return false;
+  for (std::string_view prefix : {"transfer_to_", "handoff_to_"}) {
+    if (s.derived.tool.size() > prefix.size() && s.derived.tool.starts_with(prefix)) {
+      // The tool name carries the agent's name as the framework spelled it in the tool: prefer
+      // the span name's spelling when it has one ("handoff to weather_agent").
+      *target = s.derived.tool.substr(prefix.size());
+      constexpr std::string_view kNamed = "handoff to ";
+      if (s.name.size() > kNamed.size() && s.name.starts_with(kNamed))
+        *target = s.name.substr(kNamed.size());
+      return true;
+    }
+  }
+  constexpr std::string_view kNamed = "handoff to ";
+  if (s.name.size() > kNamed.size() && s.name.starts_with(kNamed)) {
+    *target = s.name.substr(kNamed.size());
+    return true;
+  }
+  return false;
+}
+
 uint64_t EdgeKey(int from, int to, EdgeKind kind) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(from)) << 34) ^
          (static_cast<uint64_t>(static_cast<uint32_t>(to)) << 2) ^ static_cast<uint64_t>(kind);
@@ -192,9 +225,9 @@ void AgentGraphBuilder::State::AddTrace(std::span<const Span> trace) {
       if (from >= 0) {
         // A handoff span of the caller naming this agent, a few levels up.
         int a = p;
+        std::string to;
         for (int up = 0; up < 4 && a >= 0 && node[a] == from; ++up, a = t.parent(a)) {
-          if (t.span(a).derived.operation == kOpHandoff) {
-            std::string to = AttrText(t.span(a), kGraphHandoffTargetKey);
+          if (IsHandoff(t.span(a), &to)) {
             if (to.empty() || to == s.derived.agent) {
               via = a;
               consumed_handoff[a] = true;
@@ -220,10 +253,14 @@ void AgentGraphBuilder::State::AddTrace(std::span<const Span> trace) {
     }
   }
   // Handoffs whose subtree holds no entry of the target: edges of their own.
+  // (The next agent may run beside the handoff rather than under it: the OpenAI Agents SDK
+  // starts it as a sibling of the agent that handed over.)
+  std::vector<bool> handoff(n, false);
+  std::string to;
   for (int i = 0; i < n; ++i) {
     const Span& s = t.span(i);
-    if (s.derived.operation != kOpHandoff || consumed_handoff[i]) continue;
-    std::string to = AttrText(s, kGraphHandoffTargetKey);
+    handoff[i] = IsHandoff(s, &to);
+    if (!handoff[i] || consumed_handoff[i]) continue;
     if (to.empty()) continue;
     int target = Node(NodeKind::kAgent, to);
     Touch(target);
@@ -237,7 +274,7 @@ void AgentGraphBuilder::State::AddTrace(std::span<const Span> trace) {
   if (options.include_tools) {
     for (int i = 0; i < n; ++i) {
       const Span& s = t.span(i);
-      if (s.derived.operation != kOpTool) continue;
+      if (s.derived.operation != kOpTool || handoff[i]) continue;  // a handoff is an edge
       std::string_view name = s.derived.tool.empty() ? std::string_view(s.name) : s.derived.tool;
       int tool = Node(NodeKind::kTool, name);
       Touch(tool);

@@ -51,6 +51,45 @@ TEST(BuildAgentGraph, DemoFleet) {
   EXPECT_EQ(Edge(tools, "reviewer", "read_file")->calls, 2);
 }
 
+TEST(BuildAgentGraph, FrameworkHandoffsToASiblingAgentAreHandoffEdges) {
+  // The OpenAI Agents SDK as OpenInference records it (the JS fixture's shape): the workflow
+  // runs triage_agent, whose turn calls the handoff tool; weather_agent then runs beside
+  // triage_agent, not under the handoff.
+  TraceBuilder b;
+  int workflow = b.Add(-1, "Agent workflow", "", "chain", 0, 1000);
+  int triage = b.Agent(workflow, "triage_agent", 0, 300);
+  int turn = b.Add(triage, "turn", "triage_agent", "chain", 10, 290);
+  b.Llm(turn, "triage_agent", "gpt-4o-mini", 20, 200, 57, 17);
+  int handoff = b.Tool(turn, "triage_agent", "handoff_to_weather_agent", "{}", 210, 220);
+  b.spans[handoff].name = "handoff to weather_agent";
+  int weather = b.Agent(workflow, "weather_agent", 300, 900);
+  b.Llm(weather, "weather_agent", "gpt-4o-mini", 310, 500, 80, 20);
+  // ... and the Python SDK's tool name alone.
+  int py = b.Tool(weather, "weather_agent", "transfer_to_summary_agent", "{}", 600, 610);
+  b.Agent(workflow, "summary_agent", 900, 990);
+
+  AgentGraph g = BuildAgentGraph(b.spans, {.include_tools = true});
+  const GraphEdge* e = Edge(g, "triage_agent", "weather_agent");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, EdgeKind::kHandoff);
+  EXPECT_EQ(e->calls, 1);
+  e = Edge(g, "weather_agent", "summary_agent");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, EdgeKind::kHandoff);
+  // The handoff tools are edges, not tool nodes.
+  EXPECT_EQ(Node(g, "handoff_to_weather_agent", NodeKind::kTool), nullptr);
+  EXPECT_EQ(Node(g, "transfer_to_summary_agent", NodeKind::kTool), nullptr);
+  (void)py;
+
+  // An ordinary tool whose name merely mentions a transfer is a tool.
+  TraceBuilder c;
+  int a = c.Agent(-1, "banker", 0, 100);
+  c.Tool(a, "banker", "transfer_funds", "{}", 10, 20);
+  AgentGraph h = BuildAgentGraph(c.spans, {.include_tools = true});
+  EXPECT_NE(Node(h, "transfer_funds", NodeKind::kTool), nullptr);
+  EXPECT_EQ(h.edges.size(), 1u);
+}
+
 TEST(BuildAgentGraph, LoopsShowAsCyclesWithCounts) {
   TraceBuilder b;
   int r = b.Agent(-1, "planner", 0, 1000);
