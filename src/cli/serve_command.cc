@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/budget_flags.h"
 #include "cli/flags.h"
 #include "common/log.h"
 #include "normalize/price_table.h"
@@ -21,7 +22,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: hoptrace serve [--data DIR] [--http HOST:PORT] [--grpc HOST:PORT] [--store embedded]\n"
     "                      [--retention DURATION] [--prices FILE] [--budget-trace-tokens N]\n"
-    "                      [--budget-trace-usd X] [--budget-agent-outlier RATIO]\n"
+    "                      [--budget-trace-usd X] [--budget-agent NAME=LIMIT,...]\n"
+    "                      [--budget-model NAME=LIMIT,...] [--budget-agent-outlier RATIO]\n"
     "                      [--diagnose-after DURATION]";
 
 int Fail(const std::string& msg) {
@@ -82,6 +84,10 @@ int ServeCommand(const std::vector<std::string>& args) {
        "runaway_cost finding when a trace uses more tokens than this (default: none)"},
       {"budget-trace-usd", true,
        "runaway_cost finding when a trace costs more than this many dollars (default: none)"},
+      {"budget-agent", true,
+       "runaway_cost finding when an agent uses more than its budget in a trace: "
+       "NAME=LIMIT,... with LIMIT tokens (200000, 200k) or dollars ($2.50)"},
+      {"budget-model", true, "the same per model: NAME=LIMIT,..."},
       {"budget-agent-outlier", true,
        "runaway_cost finding for an agent using this many times the median tokens of the "
        "trace's other agents (default 10; 0 disables)"},
@@ -141,6 +147,13 @@ int ServeCommand(const std::vector<std::string>& args) {
       return Fail("--budget-trace-usd: want a dollar amount like 0.50, got '" +
                   flags->get("budget-trace-usd") + "'");
     cost.budgets.per_trace.max_cost_usd = *usd;
+  }
+  for (const char* flag : {"budget-agent", "budget-model"}) {
+    if (!flags->has(flag)) continue;
+    auto& budgets = std::string(flag) == "budget-agent" ? cost.budgets.per_agent
+                                                        : cost.budgets.per_model;
+    if (auto error = ParseBudgetList(flags->get(flag), &budgets))
+      return Fail(std::string("--") + flag + ": " + *error);
   }
   if (flags->has("budget-agent-outlier")) {
     auto ratio = ParseAmount(flags->get("budget-agent-outlier"));
