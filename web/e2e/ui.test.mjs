@@ -354,6 +354,24 @@ if (!fs.existsSync(CHROMIUM)) {
         await page.waitForSelector('[data-testid=trace-row]');
         assert.equal(await page.inputValue('[data-testid=filter-agent]'), 'reviewer');
         assert.deepEqual(await page.$$eval('[data-testid=trace-row]', (els) => els.map((el) => el.dataset.traceId)), byAgent);
+
+        // Live: with the toggle on, a trace that arrives shows up without a reload.
+        await page.check('[data-testid=live-toggle]');
+        await page.waitForFunction(() => new URL(location.href).searchParams.get('live') === '1');
+        const liveId = 'e2e1' + '9'.repeat(28);
+        const now = BigInt(Date.now()) * 1000000n;
+        const liveSpan = {
+          traceId: liveId, spanId: 'e2e1000000000001', name: 'invoke_agent reviewer', kind: 1,
+          startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000000n),
+          attributes: [{ key: 'gen_ai.operation.name', value: { stringValue: 'invoke_agent' } },
+            { key: 'gen_ai.agent.name', value: { stringValue: 'reviewer' } }],
+        };
+        const r = await post(srv.base, '/v1/traces', JSON.stringify({ resourceSpans: [{
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'e2e-live' } }] },
+          scopeSpans: [{ spans: [liveSpan] }] }] }), { 'Content-Type': 'application/json' });
+        assert.equal(r.status, 200, `POST /v1/traces: ${r.status} ${r.text}`);
+        await page.waitForSelector(`[data-testid=trace-row][data-trace-id="${liveId}"]`, { timeout: 15000 });
+        await page.uncheck('[data-testid=live-toggle]');
       });
     });
 

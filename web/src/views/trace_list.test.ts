@@ -11,6 +11,7 @@ describe("trace list helpers", () => {
     const p = apiParams(new URLSearchParams("agent=coder&q=orch&since=all&status=error&attr.demo.step=plan&service="));
     expect(p.toString()).toBe("agent=coder&status=error&attr.demo.step=plan&limit=100");
     expect(apiParams(new URLSearchParams("since=15m&limit=5")).toString()).toBe("since=15m&limit=5");
+    expect(apiParams(new URLSearchParams("live=1&agent=coder")).toString()).toBe("agent=coder&limit=100");
   });
   it("one badge per finding kind per trace, the most severe kept; broken propagation badges every trace of the group", () => {
     const b = badgesByTrace([f("comb", "A"), f("comb", "A", "critical"), f("straggler", "A", "info"), f("broken_propagation", "B", "warning", ["B", "C"])]);

@@ -29,6 +29,7 @@ export interface TraceSummary {
 export const TIME_PRESETS = ["15m", "1h", "6h", "24h", "7d"];
 export const TEXT_PARAMS = ["service", "agent", "model", "tool"] as const;
 export const DEFAULT_LIMIT = "100";
+const LIVE_MS = 5000;
 const SEVERITY_RANK: Record<string, number> = { critical: 3, warning: 2, info: 1 };
 export const KIND_ORDER = ["root_cause", "comb", "straggler", "runaway_cost", "retry_storm", "broken_propagation"];
 
@@ -37,7 +38,7 @@ export function apiParams(q: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams();
   for (const [k, v] of q) {
     if (!v) continue;
-    if (k === "q") continue;
+    if (k === "q" || k === "live") continue;  // the page's own: search text, auto-refresh
     if (k === "since" && v === "all") continue;
     out.append(k, v);
   }
@@ -154,6 +155,11 @@ export function mountTraceList(root: HTMLElement, route: Route): Unmount {
   for (const [k, v] of q) if (k.startsWith("attr.")) addAttr(`${k.slice(5)}=${v}`);
   const addAttrBtn = h("button", { type: "button", class: "tl-btn", "data-testid": "add-attr-filter", onclick: () => addAttr().focus() }, "+ attribute");
 
+  // Live: reload every LIVE_MS while the page is visible (watching a fleet at work).
+  const live = h("input", { type: "checkbox", "data-testid": "live-toggle" });
+  live.checked = q.get("live") === "1";
+  live.addEventListener("change", () => apply());
+
   const countEl = h("span", { class: "tl-count", "data-testid": "trace-count" }, "");
   const note = h("span", { class: "tl-note" });
   const errorSlot = h("div");
@@ -171,7 +177,8 @@ export function mountTraceList(root: HTMLElement, route: Route): Unmount {
       field("duration ms", h("span", { class: "tl-range" }, num("min_duration_ms", "min"), "–", num("max_duration_ms", "max"))),
       field("limit", limit),
       h("button", { type: "submit", class: "tl-btn primary", "data-testid": "apply-filters" }, "Apply"),
-      h("button", { type: "button", class: "tl-btn", "data-testid": "clear-filters", onclick: () => navigate("/traces") }, "Clear")),
+      h("button", { type: "button", class: "tl-btn", "data-testid": "clear-filters", onclick: () => navigate("/traces") }, "Clear"),
+      h("label", { class: "tl-live", title: `Reload every ${LIVE_MS / 1000} s` }, live, " live")),
     h("div", { class: "tl-row" }, ...textFields, field("attributes", h("span", { class: "tl-attrwrap" }, attrBox, addAttrBtn))),
   );
   const el = h("div", { class: "tl", "data-testid": "trace-list" },
@@ -204,6 +211,7 @@ export function mountTraceList(root: HTMLElement, route: Route): Unmount {
     }
     if (limit.value) out.set("limit", limit.value);
     if (search.value) out.set("q", search.value);
+    if (live.checked) out.set("live", "1");
     return out;
   }
 
@@ -320,8 +328,14 @@ export function mountTraceList(root: HTMLElement, route: Route): Unmount {
   }
 
   void load(q);
+  const liveTimer = setInterval(() => {
+    if (live.checked && !document.hidden && !el.classList.contains("loading"))
+      void load(new URLSearchParams(location.search));
+  }, LIVE_MS);
+
   return () => {
     disposed = true;
+    clearInterval(liveTimer);
     ac?.abort();
     sugAc.abort();
   };
