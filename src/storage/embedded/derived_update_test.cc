@@ -11,6 +11,7 @@
 #include "common/file_system.h"
 #include "storage/embedded/derived_patch.h"
 #include "storage/embedded/embedded_store.h"
+#include "storage/embedded/store_dir_test.h"
 #include "storage/testing/span_test_util.h"
 
 namespace hoptrace {
@@ -42,30 +43,14 @@ AgentFields WithAgent(const Span& s, const std::string& agent, bool counted = tr
   return a;
 }
 
-class DerivedUpdateTest : public ::testing::Test {
+class DerivedUpdateTest : public StoreDirTest {
  protected:
-  void SetUp() override {
-    auto made = MakeTempDir("ht_derived_");
-    ASSERT_TRUE(made.ok());
-    dir_ = *made;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   EmbeddedStoreOptions Options() {
     EmbeddedStoreOptions o;
     o.dir = dir_;
     o.fs = &fault_;
     o.background_flush = false;
     return o;
-  }
-  void Open(EmbeddedStoreOptions o) {
-    store_.reset();
-    auto s = EmbeddedStore::Open(o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
   }
   // (agent -> input tokens) over counted spans, from Aggregate.
   std::map<std::string, int64_t> ByAgent() {
@@ -83,9 +68,8 @@ class DerivedUpdateTest : public ::testing::Test {
     return size.ok() ? *size : 0;
   }
 
-  std::string dir_;
+  // The store (StoreDirTest::store_) is closed in TearDown, before this goes.
   FaultFileSystem fault_{DefaultFileSystem()};
-  std::unique_ptr<EmbeddedStore> store_;
 };
 
 TEST_F(DerivedUpdateTest, UpdateOfFrozenMemtableFollowsItIntoItsBlock) {

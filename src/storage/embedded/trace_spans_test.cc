@@ -13,6 +13,7 @@
 #include "common/file_system.h"
 #include "storage/embedded/block.h"
 #include "storage/embedded/embedded_store.h"
+#include "storage/embedded/store_dir_test.h"
 #include "storage/testing/span_test_util.h"
 
 namespace hoptrace {
@@ -56,18 +57,8 @@ SpanProjection GraphProjection() {
   return p;
 }
 
-class TraceSpansTest : public ::testing::Test {
+class TraceSpansTest : public StoreDirTest {
  protected:
-  void SetUp() override {
-    auto made = MakeTempDir("ht_trace_spans_");
-    ASSERT_TRUE(made.ok());
-    dir_ = *made;
-  }
-  void TearDown() override {
-    store_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   EmbeddedStoreOptions Options() {
     EmbeddedStoreOptions o;
     o.dir = dir_;
@@ -75,12 +66,6 @@ class TraceSpansTest : public ::testing::Test {
     o.column_chunk_rows = 16;  // traces straddle column chunks
     o.row_group_bytes = 1 << 10;
     return o;
-  }
-  void Open(EmbeddedStoreOptions o) {
-    store_.reset();
-    auto s = EmbeddedStore::Open(o);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
   }
   void Append(std::vector<Span> spans) {
     auto r = store_->Append(std::move(spans));
@@ -147,8 +132,6 @@ class TraceSpansTest : public ::testing::Test {
     return "(absent)";
   }
 
-  std::string dir_;
-  std::unique_ptr<EmbeddedStore> store_;
 };
 
 TEST_F(TraceSpansTest, PatchedAgentIsReadBackFromMemtableFrozenMemtableAndBlock) {
